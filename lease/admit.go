@@ -1,0 +1,137 @@
+package lease
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// cost is an amount of quota.
+type cost struct{ tokens, requests int64 }
+
+// admit takes need from the row and hands back back, in one conditional
+// write, and returns how long to wait before the quota may be spent.
+func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, error) {
+	tokens, requests := need.tokens-back.tokens, need.requests-back.requests
+	for {
+		now := b.clock.Now()
+		meters, steps, wait := b.plan(now, need, back)
+		if wait > 0 {
+			if err := b.sleep(ctx, wait); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		rec, ok, err := b.update(ctx, admitInput(steps, now, tokens, requests))
+		if err != nil {
+			return 0, err
+		}
+		b.remember(rec)
+		if ok {
+			return turn(meters, steps, rec, now), nil
+		}
+	}
+}
+
+// turn is how long an admission that just succeeded waits for its turn:
+// the longest delay of its meters, from the TATs it found.
+func turn(meters []meter, steps []step, rec budgetRecord, now time.Time) time.Duration {
+	var d time.Duration
+	for i, m := range meters {
+		before := rec.tats[m.attr] - steps[i].delta
+		if steps[i].set {
+			before = micros(now)
+		}
+		d = max(d, m.delay(before, micros(now)))
+	}
+	return d
+}
+
+// plan lays out the meters this environment's admission moves: the quota's
+// tokens and requests, and the environment's own when it is capped.
+func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Duration) {
+	b.mu.Lock()
+	rec := b.rec
+	tRate, rRate := b.tokenRate(now), b.requestRate(now)
+	b.mu.Unlock()
+	tau := rec.tau(b.env)
+	tok, req := need.tokens-back.tokens, need.requests-back.requests
+	meters := []meter{
+		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: need.tokens, ahead: tau},
+		{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: need.requests, ahead: tau},
+	}
+	if c := rec.Envs[b.env].Cap; c > 0 && c < 1 {
+		burst := rec.Burst * 1000
+		meters = append(meters,
+			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: need.tokens, ahead: burst},
+			meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: need.requests, ahead: burst})
+	}
+	var wait time.Duration
+	steps := make([]step, len(meters))
+	for i, m := range meters {
+		var w time.Duration
+		steps[i], w = m.plan(rec.tats[m.attr], micros(now))
+		wait = max(wait, w)
+	}
+	return meters, steps, wait
+}
+
+// admitInput builds the write: each meter moves its TAT, on condition that
+// the TAT is where the plan expects it; the row's counters record the
+// movement for operators.
+func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.UpdateItemInput {
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{":one": num(1)}
+	var sets, conds []string
+	for i, s := range steps {
+		a, d := fmt.Sprintf("#a%d", i), fmt.Sprintf(":d%d", i)
+		names[a] = s.attr
+		switch {
+		case s.set:
+			values[d] = num(micros(now) + s.delta)
+			sets = append(sets, a+" = "+d)
+			conds = append(conds, fmt.Sprintf("(attribute_not_exists(%s) OR %s < :now)", a, a))
+		default:
+			values[d], values[":zero"] = num(s.delta), num(0)
+			sets = append(sets, fmt.Sprintf("%s = if_not_exists(%s, :zero) + %s", a, a, d))
+		}
+		if s.check && !s.set {
+			h := fmt.Sprintf(":h%d", i)
+			values[h] = num(s.hi)
+			conds = append(conds, fmt.Sprintf("%s BETWEEN :now AND %s", a, h))
+		}
+	}
+	in := &dynamodb.UpdateItemInput{
+		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ") + " ADD " + counters(values, tokens, requests)),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	}
+	if len(conds) > 0 {
+		values[":now"] = num(micros(now))
+		in.ConditionExpression = aws.String(strings.Join(conds, " AND "))
+	}
+	return in
+}
+
+// counters adds the row's running totals: requests admitted, tokens taken
+// and tokens handed back.
+func counters(values map[string]types.AttributeValue, tokens, requests int64) string {
+	values[":rq"], values[":tk"], values[":rf"] = num(max(requests, 0)), num(max(tokens, 0)), num(max(-tokens, 0))
+	return "admitted :rq, reserved :tk, refunded :rf, writes :one"
+}
+
+// remember keeps the row as last seen, the source of every limit and
+// meter position this process plans with.
+func (b *Budget) remember(rec budgetRecord) {
+	if !rec.exists {
+		return
+	}
+	b.mu.Lock()
+	b.rec = rec
+	b.mu.Unlock()
+}

@@ -1,0 +1,86 @@
+package lease
+
+import (
+	"regexp"
+	"time"
+)
+
+// BudgetOption configures a Budget.
+type BudgetOption func(*Budget)
+
+// WithLimits seeds the quota's limits: used only when the budget row does
+// not exist yet. Once it exists, the row (changed by operators with
+// leasectl) is what every invocation obeys. Burst defaults to 10 s.
+func WithLimits(l Limits) BudgetOption { return func(b *Budget) { b.seed = l } }
+
+// WithEnvLimit seeds this environment's cap and priority, used only when
+// the row has no entry for the environment yet. Default: cap 1, priority 0.
+func WithEnvLimit(e EnvLimit) BudgetOption { return func(b *Budget) { b.seedEnv = e } }
+
+// WithBudgetClock sets the clock; the default is SystemClock.
+func WithBudgetClock(c Clock) BudgetOption { return func(b *Budget) { b.clock = c } }
+
+// WithBatch sets how many calls' worth of quota one write takes into the
+// invocation's local pool (bounded by half the burst). 1 turns pooling off:
+// every reservation is its own write. Default 4.
+func WithBatch(n int) BudgetOption { return func(b *Budget) { b.batch = n } }
+
+// WithHold sets how long pooled quota may wait for a call before it goes
+// back to the row. Default a quarter of the burst.
+func WithHold(d time.Duration) BudgetOption { return func(b *Budget) { b.hold = d } }
+
+// WithFeedback sets the reaction to Bedrock throttles: each throttle
+// multiplies the effective rate by decrease (at most once per cooldown,
+// across all invocations, never below 5 %), and the rate recovers by
+// recovery (a fraction of the quota) per second. Default 0.7, 0.05/s, 2 s.
+func WithFeedback(decrease, recovery float64, cooldown time.Duration) BudgetOption {
+	return func(b *Budget) { b.decrease, b.recovery, b.cooldown = decrease, recovery, cooldown }
+}
+
+// namePattern is what environment names may contain: they become
+// attribute names of the budget row.
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+func (b *Budget) validate() error {
+	switch {
+	case b.table == "":
+		return configErr("table", "empty: name the coordination table")
+	case b.quota == "":
+		return configErr("quota", "empty: name it by region and model, for example eu-west-3/eu.anthropic.claude-sonnet-4-5-20250929-v1:0")
+	case !namePattern.MatchString(b.env):
+		return configErr("env", "%q: use 1–64 letters, digits, _ or -", b.env)
+	}
+	if err := b.seed.validate(); err != nil {
+		return err
+	}
+	return b.validateTuning()
+}
+
+func (b *Budget) validateTuning() error {
+	switch {
+	case b.seedEnv.Cap < 0 || b.seedEnv.Cap > 1:
+		return configErr("cap", "%v must be within (0, 1]; 0 means uncapped", b.seedEnv.Cap)
+	case b.batch < 1:
+		return configErr("batch", "%d must be at least 1", b.batch)
+	case b.decrease <= 0 || b.decrease >= 1:
+		return configErr("feedback decrease", "%v must be within (0, 1)", b.decrease)
+	case b.recovery <= 0 || b.cooldown < 0:
+		return configErr("feedback recovery", "%v/s must be positive, cooldown %v non-negative", b.recovery, b.cooldown)
+	}
+	return nil
+}
+
+// validate checks seed limits; zero limits mean "no seed".
+func (l Limits) validate() error {
+	switch {
+	case l.RPM < 0:
+		return configErr("rpm", "%v is negative: give requests per minute, or 0 to leave the row as it is", l.RPM)
+	case l.TPM < 0:
+		return configErr("tpm", "%v is negative: give tokens per minute, or 0 to leave the row as it is", l.TPM)
+	case (l.RPM == 0) != (l.TPM == 0):
+		return configErr("rpm/tpm", "give both limits or neither")
+	case l.Burst < 0:
+		return configErr("burst", "%d ms is negative", l.Burst)
+	}
+	return nil
+}

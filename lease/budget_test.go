@@ -1,0 +1,143 @@
+package lease_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// event is one reservation or settlement seen by a contender.
+type event struct {
+	at     time.Time
+	tokens int64 // reserved (positive) or refunded (negative)
+	req    int64
+}
+
+type contender struct {
+	mu     sync.Mutex
+	events []event
+	used   int64
+	calls  int
+}
+
+func (c *contender) add(e event) {
+	c.mu.Lock()
+	c.events = append(c.events, e)
+	c.mu.Unlock()
+}
+
+func newBudget(t testing.TB, table, env string, clock lease.Clock, opts ...lease.BudgetOption) *lease.Budget {
+	t.Helper()
+	opts = append([]lease.BudgetOption{lease.WithBudgetClock(clock),
+		lease.WithLimits(lease.Limits{RPM: 6000, TPM: 600_000, Burst: 10_000})}, opts...)
+	b, err := lease.NewBudget(db, table, "eu-west-3/eu.anthropic.claude-sonnet-4-5-20250929-v1:0", env, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// drive runs one contender: reserve a random amount, "call" for callTime,
+// settle with a random share used, until the clock passes end.
+func drive(ctx context.Context, t *testing.T, b *lease.Budget, c *contender, clock lease.Clock, end time.Time, size func() int64) {
+	for clock.Now().Before(end) {
+		n := size()
+		r, err := b.Reserve(ctx, n)
+		if err != nil {
+			if ctx.Err() == nil {
+				t.Error(err)
+			}
+			return
+		}
+		c.add(event{at: clock.Now(), tokens: n, req: 1})
+		<-clock.After(time.Second)
+		used := n * int64(20+rand.IntN(81)) / 100
+		if err := r.Settle(ctx, used); err != nil {
+			t.Error(err)
+		}
+		c.add(event{at: clock.Now(), tokens: -(n - used)})
+		c.mu.Lock()
+		c.used += used
+		c.calls++
+		c.mu.Unlock()
+	}
+}
+
+// maxWindow returns the most net tokens and requests in any window of
+// length w starting at an event.
+func maxWindow(all []event, w time.Duration) (int64, int64) {
+	sort.Slice(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
+	var most, mostReq int64
+	for i := range all {
+		var sum, req int64
+		for j := i; j < len(all) && all[j].at.Before(all[i].at.Add(w)); j++ {
+			sum += all[j].tokens
+			req += all[j].req
+		}
+		most, mostReq = max(most, sum), max(mostReq, req)
+	}
+	return most, mostReq
+}
+
+func TestBudgetSharedByContenders(t *testing.T) {
+	const tpm, rpm, contenders = 600_000, 6000, 16
+	ctx := context.Background()
+	table, clock := newTable(t), fastClock()
+	start := clock.Now()
+	end := start.Add(60 * time.Second)
+	cs := make([]*contender, contenders)
+	budgets := make([]*lease.Budget, contenders)
+	var wg sync.WaitGroup
+	for i := range cs {
+		cs[i], budgets[i] = &contender{}, newBudget(t, table, "prod", clock)
+		wg.Go(func() {
+			drive(ctx, t, budgets[i], cs[i], clock, end, func() int64 { return 500 + rand.Int64N(2500) })
+		})
+	}
+	wg.Wait()
+	var all []event
+	var used, writes, conflicts int64
+	calls := 0
+	for i, c := range cs {
+		all = append(all, c.events...)
+		used += c.used
+		calls += c.calls
+		if err := budgets[i].Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		writes += budgets[i].Stats().Writes
+		conflicts += budgets[i].Stats().Conflicts
+	}
+	// Bound: a window sees at most a minute of quota, the burst, and what
+	// pools took during the hold (a quarter of the burst) before it.
+	limit := int64(tpm * (60 + 10 + 2.5) / 60)
+	most, mostReq := maxWindow(all, 60*time.Second)
+	if most > limit {
+		t.Errorf("%d tokens admitted in one 60 s window, limit %d (TPM %d + documented burst)", most, limit, tpm)
+	}
+	if reqLimit := int64(rpm * (60 + 10 + 2.5) / 60); mostReq > reqLimit {
+		t.Errorf("%d requests in one 60 s window, limit %d", mostReq, reqLimit)
+	}
+	elapsed := clock.Now().Sub(start)
+	util := float64(used) / (tpm * elapsed.Minutes())
+	if util < 0.9 {
+		t.Errorf("utilization %.1f%% of TPM over %v, want ≥ 90%%", 100*util, elapsed)
+	}
+	mean := float64(used) / contenders
+	for i, c := range cs {
+		if share := float64(c.used) / mean; share < 0.75 || share > 1.25 {
+			t.Errorf("contender %d used %.2f× the equal share (%d calls, %+v)", i, share, c.calls, budgets[i].Stats())
+		}
+	}
+	row := readRow(t, table)
+	if got := row["reserved"] - row["refunded"]; got != used {
+		t.Errorf("row charged %d net tokens, contenders used %d: refunds are not exact", got, used)
+	}
+	t.Logf("%d calls, %d tokens used (%.1f%% of TPM over %v), max window %d/%d, %d writes (%.2f per call, %d conflicts)",
+		calls, used, 100*util, elapsed.Round(time.Second), most, limit, writes, float64(writes)/float64(calls), conflicts)
+}

@@ -1,0 +1,61 @@
+// Package lease coordinates concurrent invocations through one DynamoDB
+// table: leases that admit at most N holders per scope, with fencing, and a
+// shared Bedrock budget that admits every call against one quota.
+//
+// # The coordination table
+//
+// One table per AWS account and region, shared by every environment there
+// (Bedrock's quotas belong to the account and region). Key: string
+// partition key "pk" and sort key "sk". The number attribute "gc_at" (epoch
+// seconds) is the table's TTL attribute and serves garbage collection only:
+// DynamoDB deletes expired items up to days late, so no decision ever rests
+// on it; expiry is always a condition on an absolute timestamp.
+//
+// Items written by this package (instants are µs since the Unix epoch):
+//
+//	pk = "scope#<scope>", sk = "lease"        one per scope, never collected
+//	  fence        N  last fencing number issued (only grows)
+//	  max_holders  N  the limit the last acquirer applied (informational)
+//	  holders      M  holder id → {fence, acquired, renewed, expires};
+//	                  key "-" is a sentinel that keeps the map non-empty
+//
+//	pk = "budget#<region>/<model>", sk = "budget"   one per Bedrock quota
+//	  rpm, tpm     N  the quota (seeded from configuration, set by operators)
+//	  burst_ms     N  burst tolerance: how much of the rate may be used at once
+//	  env:<name>   M  {cap, priority} of each environment drawing on it
+//	  tat, rtat    N  GCRA theoretical arrival times for tokens and requests
+//	  tat:<env>, rtat:<env>  N  the same for an environment under a cap
+//	  tfactor, rfactor, tfactor_at, rfactor_at  N  throttle feedback
+//	  admitted, reserved, refunded, throttles, writes  N  running totals
+//
+// Other packages add their own items (normalize: runs and claims).
+//
+// # Leases
+//
+// A Manager hands out leases; Acquire waits for a free slot, TryAcquire
+// fails fast with a *HeldError. An acquisition is one conditional write
+// that bumps the fence, adds the holder and removes holders whose expiry
+// plus the skew margin has passed — no watching a record for a lease
+// duration. A lease renews itself until Release and is never extended past
+// the invocation's deadline plus a grace; when it cannot be trusted any
+// more, Done closes and its Context is cancelled. Guard gives other writes
+// a condition that holds only while the lease is current.
+//
+// Clock skew: holders must agree on time within the skew margin (default
+// 2 s). With a larger skew a slow-clocked holder may still act on a lease
+// that a fast-clocked peer has already replaced; fencing (Guard, fence
+// checks on outputs) is what keeps its writes out.
+//
+// # Budget
+//
+// A Budget is a generic cell rate algorithm per quota: the row stores the
+// theoretical arrival time of each meter, an admission is a blind
+// conditional addition to it, and admissions may be scheduled up to one
+// burst into the future so that contenders are served in write order
+// instead of racing. Each write takes a few calls' worth of quota into a
+// local pool; refunds from Settle go back to the pool. Any 60 s window
+// admits at most TPM plus the burst (burst_ms of quota) plus what pools took
+// during their hold (a quarter of the burst) before the window. Priorities
+// leave headroom: the highest priority present may fill the whole burst,
+// the lowest half of it.
+package lease

@@ -1,0 +1,127 @@
+package lease_test
+
+import (
+	"context"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+func TestThrottledLowersTheRateForAllAndRecovers(t *testing.T) {
+	ctx := context.Background()
+	table, clock := newTable(t), fastClock()
+	a := newBudget(t, table, "prod", clock, lease.WithFeedback(0.5, 0.01, 2*time.Second))
+	b := newBudget(t, table, "prod", clock, lease.WithFeedback(0.5, 0.01, 2*time.Second))
+	full := float64(demand(ctx, t, b, clock, 20*time.Second)) / 20 * 60 // drains the burst
+	r, err := a.Reserve(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Cancel()
+	a.Throttled(ctx, lease.QuotaTokens)
+	b.Throttled(ctx, lease.QuotaTokens) // within the cooldown: no second cut
+	if f := a.Factor(lease.QuotaTokens); math.Abs(f-0.5) > 0.02 {
+		t.Fatalf("factor after a throttle = %.3f, want 0.5", f)
+	}
+	if f := b.Factor(lease.QuotaTokens); math.Abs(f-0.5) > 0.02 {
+		t.Fatalf("the peer sees factor %.3f, want 0.5 (shared, cut once)", f)
+	}
+	if f := a.Factor(lease.QuotaRequests); f != 1 {
+		t.Fatalf("request factor = %.3f, want 1 (only tokens throttled)", f)
+	}
+	// Under the lowered rate (0.5 recovering by 0.01/s), 20 s admit about
+	// 60 % of the quota's rate.
+	used := demand(ctx, t, b, clock, 20*time.Second)
+	rate := float64(used) / 20 * 60
+	if rate > 600_000*0.75 {
+		t.Errorf("admitted %.0f tokens/min right after a throttle, want well under the 600000 quota", rate)
+	}
+	t.Logf("rate before the throttle %.0f/min (burst included), after %.0f/min", full, rate)
+	<-clock.After(30 * time.Second)
+	if f := b.Factor(lease.QuotaTokens); f < 0.999 {
+		t.Errorf("factor %.3f 30 s after the throttle, want recovered to 1", f)
+	}
+}
+
+// demand keeps one contender reserving (fully used) for d and returns the
+// tokens it got.
+func demand(ctx context.Context, t *testing.T, b *lease.Budget, clock lease.Clock, d time.Duration) int64 {
+	end := clock.Now().Add(d)
+	var mu sync.Mutex
+	var used int64
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Go(func() {
+			for clock.Now().Before(end) {
+				r, err := b.Reserve(ctx, 2000)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				r.Settle(ctx, 2000)
+				mu.Lock()
+				used += 2000
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return used
+}
+
+func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
+	const tpm = 600_000
+	ctx := context.Background()
+	table, clock := newTable(t), fastClock()
+	prod := newBudget(t, table, "prod", clock, lease.WithEnvLimit(lease.EnvLimit{Cap: 1, Priority: 3}))
+	dev := newBudget(t, table, "dev", clock, lease.WithEnvLimit(lease.EnvLimit{Cap: 0.5, Priority: 1}))
+	const span = 60 * time.Second
+	end := clock.Now().Add(span)
+	var wg sync.WaitGroup
+	var prodUsed, devUsed int64
+	wg.Go(func() { prodUsed = paced(ctx, t, prod, clock, end, 0.6*tpm/60) })
+	wg.Go(func() { devUsed = demand(ctx, t, dev, clock, span) })
+	wg.Wait()
+	prodWant := int64(0.6 * tpm)
+	if prodUsed < prodWant*95/100 {
+		t.Errorf("prod (priority 3) got %d of the %d it asked for while dev was greedy", prodUsed, prodWant)
+	}
+	if limit := int64(0.5 * tpm * (60 + 10 + 2.5) / 60); devUsed > limit {
+		t.Errorf("dev (cap 50%%) got %d, above its cap %d", devUsed, limit)
+	}
+	if total, limit := prodUsed+devUsed, int64(tpm*(60+10+2.5)/60); total > limit {
+		t.Errorf("both got %d, above the quota %d", total, limit)
+	}
+	t.Logf("prod %d (asked %d), dev %d, total %.1f%% of TPM", prodUsed, prodWant, devUsed, 100*float64(prodUsed+devUsed)/tpm)
+
+	// Alone, dev stays under its cap.
+	end = clock.Now().Add(span)
+	alone := demand(ctx, t, dev, clock, span)
+	if limit := int64(0.5 * tpm * (60 + 10 + 2.5) / 60); alone > limit {
+		t.Errorf("dev alone got %d, above its cap %d", alone, limit)
+	}
+}
+
+// paced reserves perSecond tokens each second until end and returns what
+// it got.
+func paced(ctx context.Context, t *testing.T, b *lease.Budget, clock lease.Clock, end time.Time, perSecond float64) int64 {
+	var got int64
+	for next := clock.Now(); next.Before(end); next = next.Add(time.Second) {
+		if d := next.Sub(clock.Now()); d > 0 {
+			<-clock.After(d)
+		}
+		for n := int64(perSecond); n > 0; n -= 2000 {
+			r, err := b.Reserve(ctx, min(n, 2000))
+			if err != nil {
+				t.Error(err)
+				return got
+			}
+			r.Settle(ctx, min(n, 2000))
+			got += min(n, 2000)
+		}
+	}
+	return got
+}

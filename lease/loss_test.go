@@ -1,0 +1,137 @@
+package lease_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// partition is a DynamoDB client whose requests fail while cut is set: a
+// holder frozen or cut off from DynamoDB.
+type partition struct {
+	lease.DynamoDB
+	cut atomic.Bool
+}
+
+var errCut = errors.New("partitioned")
+
+func (p *partition) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if p.cut.Load() {
+		return nil, errCut
+	}
+	return p.DynamoDB.UpdateItem(ctx, in, o...)
+}
+
+func (p *partition) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	if p.cut.Load() {
+		return nil, errCut
+	}
+	return p.DynamoDB.GetItem(ctx, in, o...)
+}
+
+func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
+	ctx := context.Background()
+	table, clock := newTable(t), fastClock()
+	cut := &partition{DynamoDB: db}
+	frozen, err := lease.NewManager(cut, table, lease.WithClock(clock), lease.WithTTL(30*time.Second), lease.WithSkew(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := frozen.Acquire(ctx, "dev", lease.As("frozen"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-clock.After(12 * time.Second) // one renewal goes through
+	cut.cut.Store(true)
+	last := a.Expires()
+
+	b, err := newManager(t, table, clock).Acquire(ctx, "dev", lease.As("next"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release(ctx)
+	took := clock.Now()
+	if limit := last.Add(2*time.Second + 2*time.Second); took.After(limit) {
+		t.Errorf("slot replaced at %v, more than skew + one poll after the expiry %v", took.Sub(last), last)
+	}
+	if took.Before(last.Add(2 * time.Second)) {
+		t.Errorf("slot replaced %v before expiry + skew", last.Add(2*time.Second).Sub(took))
+	}
+	select {
+	case <-a.Done():
+	default:
+		t.Fatal("the frozen lease did not report its loss")
+	}
+	var lost *lease.LostError
+	if !errors.As(a.Err(), &lost) {
+		t.Fatalf("Err() = %v, want *LostError", a.Err())
+	}
+
+	cut.cut.Store(false) // thawed: its late writes must fail and change nothing
+	if err := a.Release(ctx); !errors.Is(err, lease.ErrNotHeld) {
+		t.Fatalf("late Release = %v, want ErrNotHeld", err)
+	}
+	if err := guardedPut(ctx, table, a, "stale"); err == nil {
+		t.Fatal("guarded write of the stale holder succeeded")
+	}
+	if err := guardedPut(ctx, table, b, "fresh"); err != nil {
+		t.Fatalf("guarded write of the current holder: %v", err)
+	}
+	if got := readValue(t, table); got != "fresh" {
+		t.Fatalf("value = %q, want fresh", got)
+	}
+	if b.Fence() <= a.Fence() {
+		t.Fatalf("fence %d after %d", b.Fence(), a.Fence())
+	}
+}
+
+// guardedPut writes a value on condition that l is still current.
+func guardedPut(ctx context.Context, table string, l *lease.Lease, v string) error {
+	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		l.Guard().ConditionCheck(),
+		{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "1"},
+			"v": &types.AttributeValueMemberS{Value: v}}}},
+	}})
+	return err
+}
+
+func readValue(t *testing.T, table string) string {
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := out.Item["v"].(*types.AttributeValueMemberS)
+	if v == nil {
+		return ""
+	}
+	return v.Value
+}
+
+func TestLeaseNeverOutlivesTheDeadline(t *testing.T) {
+	clock := fastClock()
+	m := newManager(t, newTable(t), clock)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond) // 20 s of clock time
+	defer cancel()
+	l, err := m.Acquire(ctx, "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(context.WithoutCancel(ctx))
+	d, _ := ctx.Deadline()
+	limit := clock.Now().Add(clock.FromWall(time.Until(d)) + 2*time.Second + 200*time.Millisecond)
+	for i := 0; i < 5; i++ {
+		if e := l.Expires(); e.After(limit) {
+			t.Fatalf("expiry %v past deadline + grace (%v)", e, limit)
+		}
+		<-clock.After(5 * time.Second)
+	}
+}

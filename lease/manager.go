@@ -1,0 +1,218 @@
+package lease
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Manager hands out leases on scopes of one coordination table. A scope
+// admits at most a configured number of concurrent holders. Manager is safe
+// for concurrent use; one Manager serves every invocation of a process.
+type Manager struct {
+	db                          DynamoDB
+	table                       string
+	max                         int
+	ttl, heartbeat, skew, grace time.Duration
+	pollMin, pollMax            time.Duration
+	clock                       Clock
+}
+
+// NewManager returns a Manager for table, or a *ConfigError naming the
+// first invalid option.
+func NewManager(db DynamoDB, table string, opts ...Option) (*Manager, error) {
+	m := &Manager{db: db, table: table, max: 1, ttl: 30 * time.Second,
+		skew: 2 * time.Second, grace: 2 * time.Second,
+		pollMin: 50 * time.Millisecond, pollMax: time.Second, clock: SystemClock}
+	for _, o := range opts {
+		o(m)
+	}
+	if m.heartbeat == 0 && m.ttl > 0 {
+		m.heartbeat = m.ttl / 3
+	}
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// AcquireOption configures one Acquire or TryAcquire call.
+type AcquireOption func(*acquireCall)
+
+type acquireCall struct{ name string }
+
+// As names the holder, for example with the Lambda request id. Random hex
+// is appended so that two acquisitions never share a holder id.
+func As(name string) AcquireOption { return func(c *acquireCall) { c.name = name } }
+
+// Acquire takes a slot of scope, waiting with jittered polls while every
+// slot is held, until a slot frees or ctx ends. The lease is renewed in the
+// background until Release, and never past ctx's deadline plus the grace.
+func (m *Manager) Acquire(ctx context.Context, scope string, opts ...AcquireOption) (*Lease, error) {
+	return m.acquire(ctx, scope, false, opts)
+}
+
+// TryAcquire is Acquire without waiting: when every slot is held it returns
+// a *HeldError saying who holds what until when.
+func (m *Manager) TryAcquire(ctx context.Context, scope string, opts ...AcquireOption) (*Lease, error) {
+	return m.acquire(ctx, scope, true, opts)
+}
+
+func (m *Manager) acquire(ctx context.Context, scope string, once bool, opts []AcquireOption) (*Lease, error) {
+	if scope == "" {
+		return nil, configErr("scope", "empty: name the scope, for example ingest-normalize/dev")
+	}
+	call := acquireCall{name: defaultName()}
+	for _, o := range opts {
+		o(&call)
+	}
+	holder := call.name + "-" + randomHex(4)
+	rec, err := m.read(ctx, scope)
+	for poll := m.pollMin; err == nil; {
+		plan := planAcquire(rec, m.clock.Now(), m.max, m.skew)
+		if !plan.full {
+			var l *Lease
+			if l, rec, err = m.claim(ctx, scope, holder, rec, plan); l != nil || err != nil {
+				return l, err
+			}
+			continue
+		}
+		if once {
+			return nil, &HeldError{Scope: scope, Max: m.max, Holders: plan.live}
+		}
+		if err = m.sleep(ctx, m.pollDelay(poll, plan.earliest)); err == nil {
+			poll = min(2*poll, m.pollMax)
+			rec, err = m.read(ctx, scope)
+		}
+	}
+	return nil, fmt.Errorf("lease: acquire %s: %w", scope, err)
+}
+
+// pollDelay is a full-jitter wait of at most poll, and no longer than until
+// the earliest live holder may be replaced.
+func (m *Manager) pollDelay(poll time.Duration, earliest time.Time) time.Duration {
+	if until := earliest.Sub(m.clock.Now()); until > 0 && until < poll {
+		poll = until + time.Millisecond
+	}
+	return poll/2 + rand.N(poll/2+1)
+}
+
+func (m *Manager) sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-m.clock.After(d):
+		return nil
+	}
+}
+
+// read returns the scope record, strongly consistent.
+func (m *Manager) read(ctx context.Context, scope string) (scopeRecord, error) {
+	out, err := m.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(m.table), Key: scopeKey(scope), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return scopeRecord{}, err
+	}
+	return decodeScope(out.Item)
+}
+
+// claim writes holder into a free slot in one conditional write: it bumps
+// the fence, removes dead holders and adds this one, on condition that no
+// other acquisition happened since rec was read. It returns the lease, or
+// the fresh record to plan again with.
+func (m *Manager) claim(ctx context.Context, scope, holder string, rec scopeRecord, plan acquirePlan) (*Lease, scopeRecord, error) {
+	now := m.clock.Now()
+	expires := m.capExpiry(ctx, now.Add(m.ttl))
+	h := holderRecord{Fence: rec.Fence + 1, Acquired: micros(now), Renewed: micros(now), Expires: micros(expires)}
+	in := m.claimInput(scope, holder, rec, plan, h)
+	_, err := m.db.UpdateItem(ctx, in)
+	if err == nil {
+		return m.newLease(ctx, scope, holder, h), rec, nil
+	}
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		fresh, derr := decodeScope(failed.Item)
+		return m.adopt(ctx, scope, holder, fresh), fresh, derr
+	}
+	// The write may have been applied although it reports a failure: look.
+	fresh, rerr := m.read(ctx, scope)
+	if rerr != nil {
+		return nil, rec, errors.Join(err, rerr)
+	}
+	return m.adopt(ctx, scope, holder, fresh), fresh, nil
+}
+
+// adopt returns a lease when rec shows that this holder's own write was
+// applied after all (an SDK retry or an ambiguous failure), else nil.
+func (m *Manager) adopt(ctx context.Context, scope, holder string, rec scopeRecord) *Lease {
+	if h, ok := rec.Holders[holder]; ok {
+		return m.newLease(ctx, scope, holder, h)
+	}
+	return nil
+}
+
+// claimInput builds the conditional write of claim.
+func (m *Manager) claimInput(scope, holder string, rec scopeRecord, plan acquirePlan, h holderRecord) *dynamodb.UpdateItemInput {
+	hv, _ := marshalHolder(h)
+	names := map[string]string{"#f": "fence", "#m": "max_holders", "#hs": "holders", "#id": holder}
+	values := map[string]types.AttributeValue{":f": num(h.Fence), ":m": num(int64(m.max))}
+	in := &dynamodb.UpdateItemInput{
+		TableName: aws.String(m.table), Key: scopeKey(scope),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ExpressionAttributeNames:            names, ExpressionAttributeValues: values,
+	}
+	values[":rec"] = hv
+	if !rec.exists {
+		delete(names, "#id")
+		values[":rec"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{holder: hv, sentinel: num(0)}}
+		in.UpdateExpression = aws.String("SET #f = :f, #m = :m, #hs = :rec")
+		in.ConditionExpression = aws.String("attribute_not_exists(" + AttrPK + ")")
+		return in
+	}
+	values[":prev"] = num(rec.Fence)
+	expr := "SET #f = :f, #m = :m, #hs.#id = :rec"
+	for i, id := range plan.expired {
+		n := fmt.Sprintf("#x%03d", i)
+		names[n] = id
+		if i == 0 {
+			expr += " REMOVE "
+		} else {
+			expr += ", "
+		}
+		expr += "#hs." + n
+	}
+	in.UpdateExpression = aws.String(expr)
+	in.ConditionExpression = aws.String("#f = :prev")
+	return in
+}
+
+// capExpiry keeps an expiry within the invocation's deadline plus grace.
+func (m *Manager) capExpiry(ctx context.Context, t time.Time) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		if limit := m.clock.Now().Add(wallToClock(m.clock, time.Until(d)) + m.grace); limit.Before(t) {
+			return limit
+		}
+	}
+	return t
+}
+
+func defaultName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = crand.Read(b)
+	return hex.EncodeToString(b)
+}

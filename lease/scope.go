@@ -1,0 +1,102 @@
+package lease
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// scopeRecord is the item that holds a scope's holders:
+// pk "scope#<scope>", sk "lease", holders in the map "holders" by holder id.
+type scopeRecord struct {
+	exists  bool
+	Fence   int64                   `dynamodbav:"fence"`
+	Max     int                     `dynamodbav:"max_holders"`
+	Holders map[string]holderRecord `dynamodbav:"-"`
+}
+
+// sentinel is a key that the holders map always keeps, so that releasing
+// the last holder never leaves an empty map: minidyn v0.8.2 garbles empty
+// maps (an empty map reads back as a copy of another attribute), and its
+// top-level REMOVE is a no-op, so the holders cannot be top-level
+// attributes either. Decoding skips it.
+const sentinel = "-"
+
+// holderRecord is one entry of scopeRecord.Holders; instants are
+// microseconds since the Unix epoch.
+type holderRecord struct {
+	Fence    int64 `dynamodbav:"fence"`
+	Acquired int64 `dynamodbav:"acquired"`
+	Renewed  int64 `dynamodbav:"renewed"`
+	Expires  int64 `dynamodbav:"expires"`
+}
+
+func scopeKey(scope string) map[string]types.AttributeValue { return key("scope#"+scope, "lease") }
+
+func decodeScope(item map[string]types.AttributeValue) (scopeRecord, error) {
+	var r scopeRecord
+	if len(item) == 0 {
+		return r, nil
+	}
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return r, fmt.Errorf("lease: decode scope record: %w", err)
+	}
+	r.exists = true
+	r.Holders = map[string]holderRecord{}
+	hs, _ := item["holders"].(*types.AttributeValueMemberM)
+	if hs == nil {
+		return r, nil
+	}
+	for id, v := range hs.Value {
+		if id == sentinel {
+			continue
+		}
+		var h holderRecord
+		if err := attributevalue.Unmarshal(v, &h); err != nil {
+			return r, fmt.Errorf("lease: decode holder %s: %w", id, err)
+		}
+		r.Holders[id] = h
+	}
+	return r, nil
+}
+
+// acquirePlan is what a contender can do with the scope as last seen.
+type acquirePlan struct {
+	full     bool      // every slot is held by a live holder
+	expired  []string  // holders to remove in the same write
+	live     []Holder  // live holders, soonest expiry first
+	earliest time.Time // when the first live holder expires (plus skew)
+}
+
+// planAcquire decides, from a scope record and the time, whether a slot is
+// free. A holder is dead once its expiry plus the skew margin has passed.
+func planAcquire(r scopeRecord, now time.Time, max int, skew time.Duration) acquirePlan {
+	var p acquirePlan
+	for id, h := range r.Holders {
+		if fromMicros(h.Expires).Add(skew).Before(now) {
+			p.expired = append(p.expired, id)
+			continue
+		}
+		p.live = append(p.live, h.holder(id))
+	}
+	sort.Strings(p.expired)
+	sort.Slice(p.live, func(i, j int) bool { return p.live[i].Expires.Before(p.live[j].Expires) })
+	p.full = max > 0 && len(p.live) >= max
+	if len(p.live) > 0 {
+		p.earliest = p.live[0].Expires.Add(skew)
+	}
+	return p
+}
+
+func (h holderRecord) holder(id string) Holder {
+	return Holder{
+		ID:       id,
+		Fence:    h.Fence,
+		Acquired: fromMicros(h.Acquired),
+		Renewed:  fromMicros(h.Renewed),
+		Expires:  fromMicros(h.Expires),
+	}
+}

@@ -1,0 +1,86 @@
+package lease
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// ErrNoBudget is returned when the budget row does not exist and no limits
+// were given to seed it.
+var ErrNoBudget = errors.New("lease: budget row missing: seed it with WithLimits or leasectl set-budget")
+
+// ensure makes sure the row exists with limits and an entry for this
+// environment, seeding what is missing (never overwriting what operators
+// set). It costs one or two writes per process and quota, once.
+func (b *Budget) ensure(ctx context.Context) error {
+	if b.rec.exists && b.rec.TPM > 0 {
+		if _, ok := b.rec.Envs[b.env]; ok {
+			return nil
+		}
+	}
+	b.mu.Unlock()
+	defer b.mu.Lock()
+	rec, err := b.seedRow(ctx)
+	if err != nil {
+		return err
+	}
+	if rec.TPM <= 0 || rec.RPM <= 0 {
+		return fmt.Errorf("lease: budget %s: %w", b.quota, ErrNoBudget)
+	}
+	if _, ok := rec.Envs[b.env]; !ok {
+		if rec, _, err = b.update(ctx, b.envInput()); err != nil {
+			return err
+		}
+	}
+	b.remember(rec)
+	return nil
+}
+
+func (b *Budget) seedInput() *dynamodb.UpdateItemInput {
+	return &dynamodb.UpdateItemInput{
+		UpdateExpression: aws.String("SET rpm = if_not_exists(rpm, :rpm), tpm = if_not_exists(tpm, :tpm), " +
+			"burst_ms = if_not_exists(burst_ms, :burst), " +
+			"tfactor = if_not_exists(tfactor, :one), rfactor = if_not_exists(rfactor, :one), " +
+			"tfactor_at = if_not_exists(tfactor_at, :zero), rfactor_at = if_not_exists(rfactor_at, :zero)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":rpm": numF(b.seed.RPM), ":tpm": numF(b.seed.TPM), ":burst": num(b.seed.Burst),
+			":one": num(1), ":zero": num(0),
+		},
+	}
+}
+
+func (b *Budget) envInput() *dynamodb.UpdateItemInput {
+	cap := b.seedEnv.Cap
+	if cap == 0 {
+		cap = 1
+	}
+	return &dynamodb.UpdateItemInput{
+		UpdateExpression:         aws.String("SET #e = :e"),
+		ConditionExpression:      aws.String("attribute_not_exists(#e)"),
+		ExpressionAttributeNames: map[string]string{"#e": envPrefix + b.env},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":e": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"cap": numF(cap), "priority": num(int64(b.seedEnv.Priority)),
+		}}},
+	}
+}
+
+// seedRow writes the seed limits where the row has none, or only reads the
+// row when no seed was given (so that an empty seed never creates it).
+func (b *Budget) seedRow(ctx context.Context) (budgetRecord, error) {
+	if b.seed.TPM > 0 {
+		rec, _, err := b.update(ctx, b.seedInput())
+		return rec, err
+	}
+	b.reads.Add(1)
+	out, err := b.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(b.table), Key: budgetKey(b.quota), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return budgetRecord{}, fmt.Errorf("lease: budget %s: %w", b.quota, err)
+	}
+	return decodeBudget(out.Item)
+}
