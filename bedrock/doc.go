@@ -1,0 +1,26 @@
+// Package bedrock calls Claude on Amazon Bedrock within a shared token
+// budget.
+//
+// A [Client] sends one prompt per [Client.Call]. Before every attempt it
+// reserves, from a [Budget], what Bedrock itself will reserve against the
+// account's tokens-per-minute quota: the input tokens plus max_tokens
+// (multiplied by the model's output burndown unless told otherwise). After a
+// successful attempt it settles the reservation to what Bedrock charges,
+// input + output × burndown; a throttled or failed attempt cancels it.
+//
+// Exactly one layer retries: the Client. It switches the SDK's retryer off
+// for its calls, retries throttling, unavailability and connection errors
+// with capped exponential backoff and jitter (a fresh backoff per call,
+// built on github.com/sethvargo/go-retry), and never sleeps past the
+// context's deadline. Every throttle is reported to the Budget with the
+// quota it hit, so that all the invocations sharing the budget slow down
+// together.
+//
+// Two baseline behaviours for benchmarks live apart from that path:
+// [WithSeedRetry] reproduces the original Python system (its own retry on
+// top of the SDK's standard retryer, no budget) and [WithAdaptiveRetry] uses
+// the SDK's adaptive retry mode alone.
+//
+// The package never reads the environment: callers pass the SDK client, the
+// model id and the options.
+package bedrock

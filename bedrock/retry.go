@@ -1,0 +1,150 @@
+package bedrock
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/sethvargo/go-retry"
+)
+
+// policy is how a Client retries: which errors, how long it waits, and
+// which retryer the SDK runs underneath.
+type policy struct {
+	retryable func(error) bool
+	// backoff returns a fresh backoff for one call; it sets *deadline when
+	// it stops because the next wait would end past ctx's deadline.
+	backoff func(ctx context.Context, deadline *bool) retry.Backoff
+	sdk     func(*bedrockruntime.Options)
+}
+
+// newPolicy returns the policy cfg asks for: the Client's own retry over
+// no SDK retry, or one of the baselines.
+func newPolicy(cfg *config) policy {
+	switch cfg.baseline {
+	case baselineSeed:
+		return cfg.seed.policy()
+	case baselineAdaptive:
+		return adaptivePolicy(cfg.adaptive)
+	}
+	return policy{retryable: Retryable, backoff: cfg.backoff, sdk: noSDKRetry}
+}
+
+// noSDKRetry switches the SDK's retryer off for one call.
+func noSDKRetry(o *bedrockruntime.Options) { o.Retryer = aws.NopRetryer{} }
+
+// retryCodes classifies the Bedrock error codes this package knows.
+var retryCodes = map[string]bool{
+	"ThrottlingException":           true,
+	"ServiceUnavailableException":   true,
+	"ModelNotReadyException":        true,
+	"InternalServerException":       true,
+	"ModelTimeoutException":         true,
+	"ValidationException":           false,
+	"AccessDeniedException":         false,
+	"ResourceNotFoundException":     false,
+	"ServiceQuotaExceededException": false,
+	"ModelErrorException":           false,
+}
+
+// Retryable reports whether a Bedrock call that failed with err may succeed
+// if tried again: throttling, unavailable or not-ready models, internal
+// errors, model timeouts, other 5xx errors and broken connections. Context
+// ends, validation, access and missing-resource errors are not retryable.
+func Retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		if r, ok := retryCodes[api.ErrorCode()]; ok {
+			return r
+		}
+		return httpStatus(err) >= 500
+	}
+	return connectionError(err)
+}
+
+// httpStatus returns the HTTP status of the response behind err, or 0.
+func httpStatus(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// connectionError reports whether err is a failure to send the request or
+// to read the whole response.
+func connectionError(err error) bool {
+	var send *smithyhttp.RequestSendError
+	var ne net.Error
+	return errors.As(err, &send) || errors.As(err, &ne) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET)
+}
+
+// throttleQuota reports whether err is a ThrottlingException and which
+// quota it names: "Too many requests…" is QuotaRequests, anything else
+// ("Too many tokens…") QuotaTokens.
+func throttleQuota(err error) (Quota, bool) {
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "ThrottlingException" {
+		return 0, false
+	}
+	if strings.Contains(strings.ToLower(api.ErrorMessage()), "too many requests") {
+		return QuotaRequests, true
+	}
+	return QuotaTokens, true
+}
+
+// backoff is the Client's own backoff: exponential from base, capped,
+// jittered, at most attempts-1 waits, none ending past ctx's deadline.
+func (c *config) backoff(ctx context.Context, deadline *bool) retry.Backoff {
+	b := retry.WithCappedDuration(c.cap, retry.NewExponential(c.base))
+	b = withJitter(c.jitter, b)
+	b = retry.WithMaxRetries(uint64(c.attempts-1), b)
+	return withDeadline(ctx, deadline, b)
+}
+
+// withJitter applies full or equal jitter to next.
+func withJitter(j Jitter, next retry.Backoff) retry.Backoff {
+	if j == FullJitter {
+		return retry.WithFullJitter(next)
+	}
+	return retry.BackoffFunc(func() (time.Duration, bool) {
+		d, stop := next.Next()
+		if stop || d < 2 {
+			return d, stop
+		}
+		half := d / 2
+		return half + rand.N(d-half), false
+	})
+}
+
+// withDeadline stops next, and sets *hit, when its wait would not end
+// before ctx's deadline: the call then gives up with its last error rather
+// than sleep into a cancelled context.
+func withDeadline(ctx context.Context, hit *bool, next retry.Backoff) retry.Backoff {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return next
+	}
+	return retry.BackoffFunc(func() (time.Duration, bool) {
+		d, stop := next.Next()
+		if !stop && time.Until(dl) <= d {
+			*hit, stop = true, true
+		}
+		return d, stop
+	})
+}
