@@ -1,0 +1,241 @@
+package normalize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// ErrClaimConflict is returned when another invocation claimed or finished
+// a batch first.
+var ErrClaimConflict = errors.New("normalize: batch claimed by someone else")
+
+// States of a batch item.
+const (
+	batchClaimed = "claimed"
+	batchDone    = "done"
+	batchFree    = "free"
+)
+
+// batchState is one batch item of a run as read from the table:
+// pk "run#<env>#<runKey>", sk "batch#<nnnnn>".
+type batchState struct {
+	Index    int
+	State    string // "" when the item does not exist yet
+	Holder   string
+	Fence    int64
+	OK       int
+	Fallback int
+	Failed   int
+	Items    int
+}
+
+// claims reads and writes the batch items of one run. Every write is
+// conditional: a claim carries the lease's guard in the same transaction,
+// done and free carry the holder and fence. claims is safe for concurrent
+// use.
+type claims struct {
+	db     DynamoDB
+	table  string
+	pk     string
+	lease  *lease.Lease
+	clock  lease.Clock
+	retain time.Duration
+}
+
+func batchSK(i int) string { return fmt.Sprintf("batch#%05d", i) }
+
+func (c *claims) key(i int) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		lease.AttrPK: &types.AttributeValueMemberS{Value: c.pk},
+		lease.AttrSK: &types.AttributeValueMemberS{Value: batchSK(i)},
+	}
+}
+
+// states reads every batch item of the run: one Query (more when paged).
+func (c *claims) states(ctx context.Context) (map[int]batchState, error) {
+	out := map[int]batchState{}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(c.table),
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :pre)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": lease.AttrPK, "#sk": lease.AttrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(c.pk), ":pre": str("batch#")},
+		ConsistentRead:            aws.Bool(true),
+	}
+	for {
+		page, err := c.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("normalize: read batches of %s: %w", c.pk, err)
+		}
+		for _, item := range page.Items {
+			b := decodeBatch(item)
+			out[b.Index] = b
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+}
+
+func decodeBatch(item map[string]types.AttributeValue) batchState {
+	sk := getS(item, lease.AttrSK)
+	i, _ := strconv.Atoi(strings.TrimPrefix(sk, "batch#"))
+	return batchState{
+		Index: i, State: getS(item, "state"), Holder: getS(item, "holder"), Fence: getN(item, "fence"),
+		OK: int(getN(item, "ok")), Fallback: int(getN(item, "fallback")), Failed: int(getN(item, "failed")),
+		Items: int(getN(item, "n_items")),
+	}
+}
+
+// claim takes batch i for the lease in one TransactWriteItems: the lease's
+// guard plus a conditional update of the batch. prev is the batch as last
+// read; when it is claimed (by a dead holder, which the caller checked) the
+// condition names that holder and fence, so that only one stealer wins.
+// It returns ErrClaimConflict and the batch as it is when the batch was
+// taken first (Found false when the table did not say), or an error
+// wrapping lease.ErrNotHeld when the lease is no longer current.
+func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState) (seen batchState, found bool, err error) {
+	now := c.clock.Now()
+	cond := "attribute_not_exists(#st) OR #st = :free"
+	vals := map[string]types.AttributeValue{
+		":claimed": str(batchClaimed), ":holder": str(c.lease.Holder()), ":fence": num(c.lease.Fence()),
+		":now": num(now.UnixMilli()), ":gc": num(now.Add(c.retain).Unix()), ":ids": strList(ids),
+		":cnt": num(int64(len(ids))),
+	}
+	if prev.State == batchClaimed {
+		cond = "#st = :claimed AND #hd = :dh AND #fn = :df"
+		vals[":dh"], vals[":df"] = str(prev.Holder), num(prev.Fence)
+	} else {
+		vals[":free"] = str(batchFree)
+	}
+	update := &types.Update{
+		TableName: aws.String(c.table), Key: c.key(i),
+		UpdateExpression: aws.String("SET #st = :claimed, #hd = :holder, #fn = :fence, #ca = :now, #gc = :gc, " +
+			"#it = if_not_exists(#it, :ids), #ni = :cnt"),
+		ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#st": "state", "#hd": "holder", "#fn": "fence",
+			"#ca": "claimed_at", "#gc": lease.AttrGC, "#it": "items", "#ni": "n_items"},
+		ExpressionAttributeValues:           vals,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	_, err = c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{c.lease.Guard().ConditionCheck(), {Update: update}},
+	})
+	return c.claimError(i, err)
+}
+
+func (c *claims) claimError(i int, err error) (batchState, bool, error) {
+	var canceled *types.TransactionCanceledException
+	if err == nil {
+		return batchState{}, false, nil
+	}
+	if !errors.As(err, &canceled) {
+		return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, err)
+	}
+	reasons := canceled.CancellationReasons
+	if len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
+		return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, lease.ErrNotHeld)
+	}
+	if len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" {
+		if len(reasons[1].Item) == 0 {
+			return batchState{}, false, ErrClaimConflict
+		}
+		return decodeBatch(reasons[1].Item), true, ErrClaimConflict
+	}
+	return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, err)
+}
+
+// finish marks batch i done (every item has a usable record) or free (some
+// items still need work), on condition that this lease still holds it.
+func (c *claims) finish(ctx context.Context, i int, state string, ok, fallback, failedN int) error {
+	now := c.clock.Now()
+	_, err := c.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(c.table), Key: c.key(i),
+		UpdateExpression:    aws.String("SET #st = :state, #da = :now, #ok = :ok, #fb = :fb, #fl = :fl"),
+		ConditionExpression: aws.String("#st = :claimed AND #hd = :me AND #fn = :fence"),
+		ExpressionAttributeNames: map[string]string{"#st": "state", "#da": state + "_at", "#ok": "ok",
+			"#fb": "fallback", "#fl": "failed", "#hd": "holder", "#fn": "fence"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":state": str(state), ":now": num(now.UnixMilli()), ":ok": num(int64(ok)), ":fb": num(int64(fallback)),
+			":fl": num(int64(failedN)), ":claimed": str(batchClaimed), ":me": str(c.lease.Holder()), ":fence": num(c.lease.Fence()),
+		},
+	})
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return fmt.Errorf("normalize: mark batch %d %s: %w", i, state, lease.ErrNotHeld)
+	}
+	if err != nil {
+		return fmt.Errorf("normalize: mark batch %d %s: %w", i, state, err)
+	}
+	return nil
+}
+
+// liveHolders reads the scope record and returns the expiry of each holder
+// entry (one GetItem). A holder missing from the map is gone.
+func (c *claims) liveHolders(ctx context.Context) (map[string]time.Time, error) {
+	out, err := c.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(c.table), ConsistentRead: aws.Bool(true), Key: scopeRecordKey(c.lease.Scope())})
+	if err != nil {
+		return nil, fmt.Errorf("normalize: read scope %s: %w", c.lease.Scope(), err)
+	}
+	return decodeHolders(out.Item), nil
+}
+
+// scopeRecordKey is the key of package lease's scope record.
+func scopeRecordKey(scope string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{lease.AttrPK: str("scope#" + scope), lease.AttrSK: str("lease")}
+}
+
+// decodeHolders returns the expiry of each holder entry of a scope record
+// (instants in microseconds; the "-" entry keeps the map non-empty).
+func decodeHolders(item map[string]types.AttributeValue) map[string]time.Time {
+	holders := map[string]time.Time{}
+	hs, _ := item["holders"].(*types.AttributeValueMemberM)
+	if hs == nil {
+		return holders
+	}
+	for id, v := range hs.Value {
+		if h, ok := v.(*types.AttributeValueMemberM); ok && id != "-" {
+			holders[id] = time.UnixMicro(getN(h.Value, "expires"))
+		}
+	}
+	return holders
+}
+
+func strList(ss []string) types.AttributeValue {
+	l := make([]types.AttributeValue, len(ss))
+	for i, s := range ss {
+		l[i] = str(s)
+	}
+	return &types.AttributeValueMemberL{Value: l}
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+func getS(item map[string]types.AttributeValue, k string) string {
+	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func getN(item map[string]types.AttributeValue, k string) int64 {
+	if v, ok := item[k].(*types.AttributeValueMemberN); ok {
+		n, _ := strconv.ParseInt(v.Value, 10, 64)
+		return n
+	}
+	return 0
+}

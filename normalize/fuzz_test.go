@@ -1,0 +1,133 @@
+package normalize
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzParseEvent(f *testing.F) {
+	for _, s := range []string{
+		`{"client_id":"acme","period_days":7}`,
+		`{"client_id":"acme","from_date":"2025-12-01","to_date":"2025-12-21","sources":["a.b","c"]}`,
+		`{"client_id":"../x","period_days":-1}`,
+		`{"client_id":"a","period_days":1} trailing`,
+		`{"sources":[[[[]]]]}`,
+		"\xef\xbb\xbf{}",
+		`{"client_id":"a","unknown":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ev, err := ParseEvent(data)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("ParseEvent error %T %v is not a *FieldError", err, err)
+			}
+			return
+		}
+		if ev.Validate(testNow) != nil {
+			if ev.Days(testNow) != nil && ev.checkWindow(testNow) != nil {
+				t.Fatal("days for an invalid window")
+			}
+			return
+		}
+		days := ev.Days(testNow)
+		if len(days) < 1 || len(days) > MaxPeriodDays {
+			t.Fatalf("valid event has %d days", len(days))
+		}
+		if _, err := InputKey(ev.ClientID, days[0]); err != nil {
+			t.Fatalf("valid event gives no key: %v", err)
+		}
+		if k := ev.RunKey(testNow); k == "" || strings.ContainsAny(k, "/ ") {
+			t.Fatalf("run key %q", k)
+		}
+	})
+}
+
+func FuzzParseItems(f *testing.F) {
+	for _, s := range []string{
+		corporateLine + "\n" + feedLine,
+		"[" + corporateLine + "," + feedLine + "]",
+		`{"source_key":"s","item_id":"../x"}`,
+		"{\"source_key\":\"s\",\"title\":\"<a href='x'>caf\xe9</a>\"}\n{bad",
+		"[1, null, \"x\"]",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		items, bad, err := ParseItems(data)
+		if err != nil {
+			if !errors.Is(err, ErrMalformedItems) || items != nil {
+				t.Fatalf("error %v with %d items", err, len(items))
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, it := range items {
+			if CheckItemID(it.ItemID) != nil || CheckSourceKey(it.SourceKey) != nil || seen[it.ItemID] {
+				t.Fatalf("unsafe or duplicate item %+v", it)
+			}
+			seen[it.ItemID] = true
+			if !utf8.ValidString(it.Title) || !utf8.ValidString(it.Content) || !validContentHash(it.ContentHash) {
+				t.Fatalf("unclean item %+v", it)
+			}
+			p := BuildPrompt(it, DefaultCanonical())
+			if strings.Count(p.User, "\nTITLE: ") != 1 || strings.Count(p.User, "\nCONTENT: ") != 1 {
+				t.Fatalf("item text forged prompt lines:\n%s", p.User)
+			}
+		}
+		for _, b := range bad {
+			if b.Position < 1 || b.Reason == "" {
+				t.Fatalf("incomplete ItemError %+v", b)
+			}
+		}
+	})
+}
+
+func FuzzParseAnswer(f *testing.F) {
+	for _, s := range []string{
+		goodAnswer,
+		"```json\n" + goodAnswer + "\n```",
+		goodAnswer + " trailing {prose}",
+		`{"summary":"a } b","event_type":"nope","event_confidence":7,"date":"x"}`,
+		`{"summary":"s","entities":{"companies":"Teva","molecules":[1,"x"]}}`,
+		"not json at all",
+		"```",
+	} {
+		f.Add(s)
+	}
+	c := DefaultCanonical()
+	f.Fuzz(func(t *testing.T, text string) {
+		n, err := ParseAnswer(text, parseItem, c)
+		if err != nil {
+			var ae *AnswerError
+			if !errors.As(err, &ae) {
+				t.Fatalf("error %T %v is not an *AnswerError", err, err)
+			}
+			return
+		}
+		if n.Summary == "" || !c.HasEventType(n.EventType) ||
+			n.EventConfidence < 0 || n.EventConfidence > 1 || n.DateConfidence < 0 || n.DateConfidence > 1 {
+			t.Fatalf("invalid normalization %+v", n)
+		}
+		if n.Date == "" && n.DateConfidence != 0 {
+			t.Fatalf("confidence for no date %+v", n)
+		}
+		hay := fold(parseItem.Title + " " + parseItem.Content)
+		for _, l := range [][]string{n.Entities.Companies, n.Entities.Molecules, n.Entities.Technologies, n.Entities.Trademarks, n.Entities.Indications} {
+			for _, e := range l {
+				if !strings.Contains(hay, fold(e)) {
+					t.Fatalf("invented entity %q kept", e)
+				}
+			}
+		}
+		if _, err := json.Marshal(OK(parseItem, n, Meta{})); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

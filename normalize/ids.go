@@ -1,0 +1,68 @@
+package normalize
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Limits on identifiers that end up in S3 keys.
+const (
+	MaxClientIDLen  = 64
+	MaxSourceKeyLen = 128
+	MaxItemIDLen    = 200
+)
+
+// CheckClientID reports whether id is a valid client id: 1 to 64 ASCII
+// letters, digits, '_' or '-'.
+func CheckClientID(id string) error {
+	return checkID("client_id", id, MaxClientIDLen, false)
+}
+
+// CheckSourceKey reports whether key is a valid source key: 1 to 128 ASCII
+// letters, digits, '_', '-' or '.', not starting with '.' and without "..".
+func CheckSourceKey(key string) error {
+	return checkID("source_key", key, MaxSourceKeyLen, true)
+}
+
+// CheckItemID reports whether id is safe as one S3 key segment: 1 to 200
+// ASCII letters, digits, '_', '-' or '.', not starting with '.' and without
+// "..".
+func CheckItemID(id string) error {
+	return checkID("item_id", id, MaxItemIDLen, true)
+}
+
+func checkID(field, id string, max int, dots bool) error {
+	allowed := "letters, digits, '_' and '-'"
+	if dots {
+		allowed = "letters, digits, '_', '-' and '.'"
+	}
+	fix := fmt.Sprintf("use 1 to %d ASCII %s", max, allowed)
+	switch {
+	case id == "":
+		return &FieldError{Field: field, Reason: "is empty", Fix: fix}
+	case len(id) > max:
+		return &FieldError{Field: field, Reason: fmt.Sprintf("is %d bytes long, more than %d", len(id), max), Fix: fix}
+	}
+	if i := strings.IndexFunc(id, func(r rune) bool { return !idRune(r, dots) }); i >= 0 {
+		return &FieldError{Field: field, Reason: fmt.Sprintf("has a forbidden character %q at byte %d", firstRune(id[i:]), i), Fix: fix}
+	}
+	if dots && (id[0] == '.' || strings.Contains(id, "..")) {
+		return &FieldError{Field: field, Reason: `starts with "." or contains ".."`, Fix: fix}
+	}
+	return nil
+}
+
+func idRune(r rune, dots bool) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
+		return true
+	}
+	return dots && r == '.'
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}

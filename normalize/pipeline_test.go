@@ -1,0 +1,82 @@
+package normalize
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestConcurrentRunsShareTheWork runs three invocations of one run at once
+// over 60 items in 5 days: every item gets exactly one record, the model is
+// called once per item without a throttle, no lease is left held, and a
+// fourth invocation finds nothing to do.
+func TestConcurrentRunsShareTheWork(t *testing.T) {
+	f := newFixture(t)
+	ev := f.seed(60, 5)
+	var (
+		wg    sync.WaitGroup
+		resps = make([]*Response, 3)
+		errs  = make([]error, 3)
+	)
+	oc := &opCounter{DynamoDB: testDB, m: map[string]int{}}
+	for i := range 3 {
+		p := f.pipeline(oc, nil, 0)
+		wg.Go(func() {
+			resps[i], errs[i] = p.Run(withTimeout(t, 60*time.Second), ev, As(fmt.Sprintf("inv-%d", i)))
+		})
+	}
+	wg.Wait()
+	var requests int64
+	var claimed, ok int
+	for i, r := range resps {
+		if errs[i] != nil {
+			t.Fatalf("run %d: %v", i, errs[i])
+		}
+		t.Logf("run %d: %s (lease lost: %q); counts %+v; bedrock %+v; workers %+v; dynamodb %d", i, r.Message, r.Lease.Lost, r.Counts, r.Bedrock, r.Workers, r.DynamoDBRequests)
+		requests += r.DynamoDBRequests
+		claimed += r.Counts.Claimed
+		ok += r.Counts.OK
+	}
+	recs := f.records("acme")
+	if len(recs) != 60 || ok != 60 || claimed != 60 {
+		t.Errorf("%d records, %d ok, %d claimed; want 60 each", len(recs), ok, claimed)
+	}
+	for id, r := range recs {
+		if r.Status != StatusOK {
+			t.Errorf("%s: status %s (%s)", id, r.Status, r.Reason)
+		}
+	}
+	st := f.stats()
+	if st.Completed != 60 || st.Throttled.Tokens+st.Throttled.Requests != 0 {
+		t.Errorf("emulator: %d completed, throttled %+v; want 60 and none", st.Completed, st.Throttled)
+	}
+	perCall := float64(requests) / float64(st.Completed)
+	budget := oc.count("update budget")
+	lease := oc.count("update scope") + oc.count("get scope")
+	claims := requests - budget - lease
+	t.Logf("DynamoDB requests: %d for %d Bedrock calls = %.2f per call (claims %.2f, lease %.2f, budget %.2f); by kind %v",
+		requests, st.Completed, perCall, float64(claims)/60, float64(lease)/60, float64(budget)/60, oc.m)
+	if claims > 60 {
+		t.Errorf("claims made %d DynamoDB requests for 60 calls, want <= 1 per call", claims)
+	}
+	if n := f.leftHolders("ingest-normalize/dev"); n != 0 {
+		t.Errorf("%d lease holders left", n)
+	}
+	for d := 15; d < 20; d++ {
+		day := string(f.get(fmt.Sprintf("normalized/acme/2025/12/%02d/items.json", d)))
+		if strings.Count(day, `"normalization_status":"ok"`) != 12 {
+			t.Errorf("day %d file: %.200s", d, day)
+		}
+	}
+
+	fourth, err := f.pipeline(nil, nil, 0).Run(withTimeout(t, 30*time.Second), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fourth: %s; dynamodb %d", fourth.Message, fourth.DynamoDBRequests)
+	if !strings.HasPrefix(fourth.Message, "nothing to do: all 60 items") || fourth.Counts.AlreadyDone != 60 || f.stats().Completed != 60 {
+		t.Errorf("fourth run: %+v", fourth)
+	}
+}
