@@ -1,0 +1,91 @@
+// Command ingest-normalize is the AWS Lambda that normalizes a client's
+// ingested press items with Claude on Amazon Bedrock. Every setting comes
+// from the environment (see Variables); endpoints only from the standard SDK
+// variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3,
+// AWS_ENDPOINT_URL_BEDROCK_RUNTIME). Build it for Lambda with
+//
+//	go build -tags lambda.norpc -o bootstrap ./cmd/ingest-normalize
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/normalize"
+)
+
+func main() {
+	cfg, err := LoadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	h, err := NewHandler(context.Background(), cfg, log, os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != "" || os.Getenv("AWS_ENDPOINT_URL") != "")
+	if err != nil {
+		log.Error("start-up failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+// NewHandler builds the SDK clients, the lease manager, the budget, the
+// Bedrock client and the pipeline, once per process. localDynamoDB turns off
+// response checksum validation, which local DynamoDB servers do not support.
+func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB bool) (*Handler, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	db := normalize.Counting(dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		o.DisableValidateResponseChecksum = localDynamoDB
+	}))
+	s3c := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.PathStyle })
+	rt := bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) { o.Region = cfg.BedrockRegion })
+	clock := lease.SystemClock
+	if cfg.TimeScale != 1 {
+		clock = lease.ScaledClock{Epoch: cfg.TimeEpoch, Scale: cfg.TimeScale}
+	}
+	leases, err := lease.NewManager(db, cfg.Table, lease.WithMaxHolders(cfg.MaxHolders), lease.WithTTL(cfg.LeaseTTL), lease.WithClock(clock))
+	if err != nil {
+		return nil, err
+	}
+	budget, err := lease.NewBudget(db, cfg.Table, cfg.BedrockRegion+"/"+cfg.ModelID, cfg.Env,
+		lease.WithLimits(lease.Limits{RPM: cfg.RPM, TPM: cfg.TPM, Burst: cfg.BurstMS}),
+		lease.WithEnvLimit(lease.EnvLimit{Cap: cfg.EnvCap, Priority: cfg.EnvPriority}), lease.WithBudgetClock(clock))
+	if err != nil {
+		return nil, err
+	}
+	model, err := bedrock.New(rt, cfg.ModelID, bedrock.Shared(budget), bedrockOptions(cfg)...)
+	if err != nil {
+		return nil, err
+	}
+	p, err := normalize.NewPipeline(db, s3c, leases, model, cfg.Table, cfg.DataBucket,
+		normalize.WithConfigBucket(cfg.ConfigBucket), normalize.WithEnv(cfg.Env), normalize.WithBudget(budget),
+		normalize.WithWorkerCap(cfg.WorkerCap), normalize.WithBatchSize(cfg.ClaimBatch),
+		normalize.WithDeadlineMargin(cfg.DeadlineMargin), normalize.WithClock(clock), normalize.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{pipeline: p, log: log}, nil
+}
+
+func bedrockOptions(cfg Config) []bedrock.Option {
+	opts := []bedrock.Option{bedrock.WithMaxTokens(cfg.MaxTokens)}
+	if cfg.Burndown > 0 {
+		opts = append(opts, bedrock.WithBurndown(cfg.Burndown))
+	}
+	if cfg.Converse {
+		opts = append(opts, bedrock.WithOperation(bedrock.Converse))
+	}
+	return opts
+}
