@@ -95,15 +95,17 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 		case s.set:
 			values[d] = num(micros(now) + s.delta)
 			sets = append(sets, a+" = "+d)
-			conds = append(conds, fmt.Sprintf("(attribute_not_exists(%s) OR %s < :now)", a, a))
+			l := fmt.Sprintf(":l%d", i)
+			values[l] = num(s.lo)
+			conds = append(conds, fmt.Sprintf("(attribute_not_exists(%s) OR %s < %s)", a, a, l))
 		default:
 			values[d], values[":zero"] = num(s.delta), num(0)
 			sets = append(sets, fmt.Sprintf("%s = if_not_exists(%s, :zero) + %s", a, a, d))
 		}
 		if s.check && !s.set {
-			h := fmt.Sprintf(":h%d", i)
-			values[h] = num(s.hi)
-			conds = append(conds, fmt.Sprintf("%s BETWEEN :now AND %s", a, h))
+			h, l := fmt.Sprintf(":h%d", i), fmt.Sprintf(":l%d", i)
+			values[h], values[l] = num(s.hi), num(s.lo)
+			conds = append(conds, fmt.Sprintf("%s BETWEEN %s AND %s", a, l, h))
 		}
 	}
 	in := &dynamodb.UpdateItemInput{
@@ -112,7 +114,6 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 		ExpressionAttributeValues: values,
 	}
 	if len(conds) > 0 {
-		values[":now"] = num(micros(now))
 		in.ConditionExpression = aws.String(strings.Join(conds, " AND "))
 	}
 	return in

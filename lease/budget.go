@@ -162,7 +162,7 @@ func (b *Budget) holdTime() time.Duration {
 	if b.hold > 0 {
 		return b.hold
 	}
-	return time.Duration(b.rec.Burst) * time.Millisecond / 4
+	return time.Duration(b.rec.Burst) * time.Millisecond / 2
 }
 
 // tokenRate and requestRate are the row's rates in units per µs, lowered

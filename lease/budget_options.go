@@ -26,7 +26,9 @@ func WithBudgetClock(c Clock) BudgetOption { return func(b *Budget) { b.clock = 
 func WithBatch(n int) BudgetOption { return func(b *Budget) { b.batch = n } }
 
 // WithHold sets how long pooled quota may wait for a call before it goes
-// back to the row. Default a quarter of the burst.
+// back to the row. Default half the burst: long enough to outlast a typical
+// Bedrock call (about 3 s), so that a settled call's refund is spent by the
+// next one rather than handed back.
 func WithHold(d time.Duration) BudgetOption { return func(b *Budget) { b.hold = d } }
 
 // WithFeedback sets the reaction to Bedrock throttles: each throttle

@@ -55,7 +55,8 @@
 // instead of racing. Each write takes a few calls' worth of quota into a
 // local pool; refunds from Settle go back to the pool. Any 60 s window
 // admits at most TPM plus the burst (burst_ms of quota) plus what pools took
-// during their hold (a quarter of the burst) before the window. Priorities
+// during their hold (half the burst) before the window, plus a lag of a
+// tenth of the burst: with the default 10 s burst, 1.27 × TPM. Priorities
 // leave headroom: the highest priority present may fill the whole burst,
 // the lowest half of it.
 package lease

@@ -89,7 +89,7 @@ func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
 	if prodUsed < prodWant*95/100 {
 		t.Errorf("prod (priority 3) got %d of the %d it asked for while dev was greedy", prodUsed, prodWant)
 	}
-	if limit := int64(0.5 * tpm * (60 + 10 + 2.5) / 60); devUsed > limit {
+	if limit := int64(0.5 * tpm * (60 + 10 + 5 + 1) / 60); devUsed > limit {
 		t.Errorf("dev (cap 50%%) got %d, above its cap %d", devUsed, limit)
 	}
 	if total, limit := prodUsed+devUsed, int64(tpm*(60+10+2.5)/60); total > limit {
@@ -100,7 +100,7 @@ func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
 	// Alone, dev stays under its cap.
 	end = clock.Now().Add(span)
 	alone := demand(ctx, t, dev, clock, span)
-	if limit := int64(0.5 * tpm * (60 + 10 + 2.5) / 60); alone > limit {
+	if limit := int64(0.5 * tpm * (60 + 10 + 5 + 1) / 60); alone > limit {
 		t.Errorf("dev alone got %d, above its cap %d", alone, limit)
 	}
 }

@@ -30,7 +30,8 @@ type meter struct {
 // step is how one meter takes part in an admission write.
 type step struct {
 	attr  string
-	set   bool  // the bucket is full (TAT ≤ now): SET TAT = now + d
+	set   bool  // the bucket is full (TAT < lo): SET TAT = now + d
+	lo    int64 // lowest TAT the add branch accepts: now minus the slack
 	delta int64 // µs to add (set=false) or to add to now (set=true)
 	hi    int64 // highest TAT at which the admission may be scheduled
 	check bool  // whether the write is conditional for this meter
@@ -59,12 +60,20 @@ func (m meter) plan(tat, now int64) (step, time.Duration) {
 	}
 	s.check = true
 	s.hi = now + max(m.tau-m.span(m.need), 0) + m.ahead
+	s.lo = now - m.tau/slackDivisor
 	if tat > s.hi {
 		return s, time.Duration(tat-s.hi) * time.Microsecond
 	}
-	s.set = tat < now
+	s.set = tat < s.lo
 	return s, 0
 }
+
+// slackDivisor sets how far behind now a TAT may lag and still be added
+// to rather than reset: a tenth of the burst. Without it, a nearly idle
+// bucket flips between the two branches and concurrent writers refuse each
+// other (32 contenders: 1.1 conflicts per admission); with it, the lag
+// (at most a tenth of the burst) is admitted on top of the burst.
+const slackDivisor = 10
 
 // delay is how long an admission written at now must wait for its turn,
 // given the TAT it found (before).
@@ -72,7 +81,7 @@ func (m meter) delay(before, now int64) time.Duration {
 	if m.need <= 0 {
 		return 0
 	}
-	d := max(before, now) + m.span(m.need) - m.tau - now
+	d := max(before, now-m.tau/slackDivisor) + m.span(m.need) - m.tau - now
 	return time.Duration(max(d, 0)) * time.Microsecond
 }
 

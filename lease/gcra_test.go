@@ -20,7 +20,8 @@ func TestMeterPlan(t *testing.T) {
 		{"exactly full", 3, 107e6, 100e6, false, 0},
 		{"scheduled ahead", 3, 108e6, 100e6, false, 0},
 		{"beyond ahead by 1 s waits 1 s", 3, 113e6, 100e6, false, time.Second},
-		{"larger than burst fits an idle bucket", 20, 99e6, 100e6, true, 0},
+		{"larger than burst fits an idle bucket", 20, 50e6, 100e6, true, 0},
+		{"a small lag is added to, not reset", 3, 99.5e6, 100e6, false, 0},
 		{"larger than burst waits for an idle bucket", 20, 107e6, 100e6, false, 2 * time.Second},
 		{"refund always fits", -5, 150e6, 100e6, false, 0},
 	} {

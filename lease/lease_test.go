@@ -175,3 +175,18 @@ func liveHolders(t *testing.T, table, scope string, now time.Time) int {
 	}
 	return n
 }
+
+func TestHoldersShowsWhatAnObserverSees(t *testing.T) {
+	ctx := context.Background()
+	clock := fastClock()
+	m := newManager(t, newTable(t), clock, lease.WithMaxHolders(2))
+	a, err := m.Acquire(ctx, "s", lease.As("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release(ctx)
+	fence, hs, err := m.Holders(ctx, "s")
+	if err != nil || fence != a.Fence() || len(hs) != 1 || hs[0].ID != a.Holder() || !m.Live(hs[0], clock.Now()) {
+		t.Fatalf("Holders = %d, %+v, %v; want fence %d and %s live", fence, hs, err, a.Fence(), a.Holder())
+	}
+}

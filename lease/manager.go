@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -114,6 +115,24 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Holders returns the scope's fence and every holder entry in the table,
+// live or past its expiry, soonest expiry first: what an observer (or
+// leasectl) sees. It is one strongly consistent read.
+func (m *Manager) Holders(ctx context.Context, scope string) (fence int64, holders []Holder, err error) {
+	rec, err := m.read(ctx, scope)
+	if err != nil {
+		return 0, nil, fmt.Errorf("lease: read %s: %w", scope, err)
+	}
+	for id, h := range rec.Holders {
+		holders = append(holders, h.holder(id))
+	}
+	sort.Slice(holders, func(i, j int) bool { return holders[i].Expires.Before(holders[j].Expires) })
+	return rec.Fence, holders, nil
+}
+
+// Live reports whether h may still act at now, given the skew margin.
+func (m *Manager) Live(h Holder, now time.Time) bool { return !h.Expires.Add(m.skew).Before(now) }
 
 // read returns the scope record, strongly consistent.
 func (m *Manager) read(ctx context.Context, scope string) (scopeRecord, error) {

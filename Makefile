@@ -1,0 +1,49 @@
+# ingest-normalize — see README.md.
+#   make test   every test: unit and integration against in-process servers
+#               (minidyn, gofakes3, the Bedrock emulator, the Lambda binary
+#               under the Runtime Interface Emulator), then the DynamoDB
+#               suites again against moto; templates through cfn-lint.
+#   make demo   the local end-to-end run on embedded defaults.
+#   make bench  benchmarks, printed as ratios against in-run baselines.
+
+GO        ?= go
+LOCAL_BIN := $(CURDIR)/.local/bin
+RIE_MOD   := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+# Packages whose tests talk to DynamoDB: run a second time against moto.
+DDB_PKGS  := ./lease/ ./normalize/ ./internal/e2e/
+
+export PATH := $(LOCAL_BIN):$(PATH)
+
+.PHONY: test unit moto lint tools demo bench bench-quick tidy-check
+
+test: tools lint unit moto
+
+tools: $(LOCAL_BIN)/aws-lambda-rie
+	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint" >&2; exit 1; }
+	@python3 -c 'import moto' || { echo "Python moto is missing: pip install 'moto[server]'" >&2; exit 1; }
+
+$(LOCAL_BIN)/aws-lambda-rie:
+	GOBIN=$(LOCAL_BIN) $(GO) install $(RIE_MOD)
+
+lint: tidy-check
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted" >&2; exit 1; fi
+	cfn-lint infra/*.yaml
+
+tidy-check:
+	$(GO) mod tidy -diff
+
+unit:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+moto:
+	LEASE_TEST_SCALE=20 scripts/with-moto.sh $(GO) test -count=1 -timeout 30m $(DDB_PKGS)
+
+demo: tools
+	scripts/demo.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./lease/
+
+bench-quick:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -short ./lease/

@@ -1,0 +1,136 @@
+package lease_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// BenchmarkBudget measures admissions against the in-process server with a
+// quota too large to bind: the cost of coordination itself. Pooling off
+// (batch=1: every reservation is a write) is the baseline measured in the
+// same run.
+func BenchmarkBudget(b *testing.B) {
+	for _, n := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("contenders=%d", n), func(b *testing.B) {
+			base := admissions(b, n, 1)
+			pooled := admissions(b, n, 4)
+			b.ReportMetric(pooled.perSecond, "admissions/s")
+			b.ReportMetric(pooled.requests, "ddb-requests/admission")
+			b.ReportMetric(pooled.conflicts, "conflicts/admission")
+			b.ReportMetric(base.requests, "ddb-requests/admission(batch=1)")
+			b.ReportMetric(pooled.perSecond/base.perSecond, "speedup-vs-batch=1")
+		})
+	}
+}
+
+type budgetRun struct{ perSecond, requests, conflicts float64 }
+
+func admissions(b *testing.B, contenders, batch int) budgetRun {
+	table := newTable(b)
+	ctx := context.Background()
+	const each = 200
+	budgets := make([]*lease.Budget, contenders)
+	for i := range budgets {
+		budgets[i] = newBudget(b, table, "prod", lease.SystemClock,
+			lease.WithLimits(lease.Limits{RPM: 1e9, TPM: 1e12, Burst: 10_000}), lease.WithBatch(batch))
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, bud := range budgets {
+		wg.Go(func() {
+			for range each {
+				r, err := bud.Reserve(ctx, 1000)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				r.Settle(ctx, 400)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var st lease.Stats
+	for _, bud := range budgets {
+		s := bud.Stats()
+		st.Writes, st.Reads, st.Conflicts = st.Writes+s.Writes, st.Reads+s.Reads, st.Conflicts+s.Conflicts
+	}
+	total := float64(contenders * each)
+	return budgetRun{total / elapsed.Seconds(), float64(st.Writes+st.Reads) / total, float64(st.Conflicts) / total}
+}
+
+// BenchmarkAcquire measures acquire latency (acquire + release cycles on a
+// one-holder scope) against a plain strongly consistent GetItem of the
+// same record, the floor any lease needs.
+func BenchmarkAcquire(b *testing.B) {
+	for _, n := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("contenders=%d", n), func(b *testing.B) {
+			table := newTable(b)
+			m := newManager(b, table, lease.SystemClock, lease.WithMaxHolders(1), lease.WithPoll(time.Millisecond, 20*time.Millisecond))
+			floor := getLatency(b, table)
+			lat := acquireLatencies(b, m, n, 400/n+5)
+			p50, p99 := pct(lat, 50), pct(lat, 99)
+			b.ReportMetric(float64(p50.Microseconds()), "acquire-p50-µs")
+			b.ReportMetric(float64(p99.Microseconds()), "acquire-p99-µs")
+			b.ReportMetric(float64(p50)/float64(floor), "p50/GetItem")
+			b.ReportMetric(float64(p99)/float64(floor), "p99/GetItem")
+		})
+	}
+}
+
+func acquireLatencies(b *testing.B, m *lease.Manager, contenders, rounds int) []time.Duration {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	for range contenders {
+		wg.Go(func() {
+			for range rounds {
+				t0 := time.Now()
+				l, err := m.Acquire(ctx, "bench")
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				d := time.Since(t0)
+				l.Release(ctx)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return lat
+}
+
+func getLatency(b *testing.B, table string) time.Duration {
+	var lat []time.Duration
+	for range 200 {
+		t0 := time.Now()
+		_, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+			Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "scope#bench"}, "sk": &types.AttributeValueMemberS{Value: "lease"}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	return pct(lat, 50)
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[min(len(d)-1, len(d)*p/100)]
+}
