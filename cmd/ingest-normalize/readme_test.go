@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"testing"
+)
+
+// TestReadmeDocumentsEveryVariable keeps the README's configuration table
+// and Variables in step, defaults included.
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([A-Z0-9_]+)` \\| ([^|]+) \\|")
+	documented := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		documented[m[1]] = m[2]
+	}
+	for _, v := range Variables() {
+		d, ok := documented[v.Name]
+		if !ok {
+			t.Errorf("README does not document %s", v.Name)
+			continue
+		}
+		if v.Default != "" && !regexp.MustCompile("`"+regexp.QuoteMeta(v.Default)+"`").MatchString(d) {
+			t.Errorf("README gives %s the default %q, the code %q", v.Name, d, v.Default)
+		}
+		delete(documented, v.Name)
+	}
+	for name := range documented {
+		t.Errorf("README documents %s, which the Lambda does not read", name)
+	}
+}
