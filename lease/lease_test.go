@@ -102,6 +102,7 @@ func contend(t *testing.T, max, workers, rounds int) {
 					t.Errorf("fence %d reused or not increasing (last %d)", l.Fence(), last)
 				}
 				last = l.Fence()
+				<-clock.After(100 * time.Millisecond) // work while holding
 				inside.Add(-1)
 				if err := l.Release(ctx); err != nil {
 					t.Error(err)
@@ -112,8 +113,8 @@ func contend(t *testing.T, max, workers, rounds int) {
 	wg.Wait()
 	close(stop)
 	maxSeen := <-observed
-	if p := peak.Load(); p > int64(max) {
-		t.Errorf("in-process peak %d holders, max %d", p, max)
+	if p := peak.Load(); p > int64(max) || p < int64(max) {
+		t.Errorf("in-process peak %d holders, want exactly max %d (never more; and the test must reach it)", p, max)
 	}
 	if maxSeen > max {
 		t.Errorf("observer saw %d live holders, max %d", maxSeen, max)
