@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/inspect"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// clock reads the Lambda's (possibly scaled) time.
+type clock struct {
+	scale float64
+	epoch string
+}
+
+func (c clock) now() time.Time {
+	ms, err := strconv.ParseInt(c.epoch, 10, 64)
+	if c.scale <= 0 || c.scale == 1 || err != nil {
+		return time.Now()
+	}
+	return lease.ScaledClock{Epoch: time.UnixMilli(ms), Scale: c.scale}.Now()
+}
+
+func printTable(w io.Writer, name string, t inspect.Table, now time.Time) {
+	fmt.Fprintf(w, "lease table %s: rows %s\n", name, counts(t.Kinds))
+	for scope, fence := range t.Scopes {
+		fmt.Fprintf(w, "  scope %s: last fence %d, %d holder(s)\n", scope, fence, countScope(t.Holders, scope))
+	}
+	if len(t.Holders) == 0 {
+		fmt.Fprintln(w, "  no lease held")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  SCOPE\tHOLDER\tFENCE\tACQUIRED\tEXPIRES\tSTATE")
+	for _, h := range t.Holders {
+		state := "live"
+		if h.Expires.Before(now) {
+			state = "expired"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", h.Scope, h.ID, h.Fence,
+			h.Acquired.UTC().Format("15:04:05.000"), h.Expires.UTC().Format("15:04:05.000"), state)
+	}
+	tw.Flush()
+}
+
+func countScope(hs []inspect.Holder, scope string) int {
+	n := 0
+	for _, h := range hs {
+		if h.Scope == scope {
+			n++
+		}
+	}
+	return n
+}
+
+func printStats(w io.Writer, s emulator.Stats) {
+	c := inspect.Sum(s)
+	fmt.Fprintf(w, "bedrock emulator (time scale %g, %.1f emulated min): calls admitted %d, completed %d, throttled %d (tokens %d, requests %d), peak in flight %d, tokens in %d out %d\n",
+		s.TimeScale, s.EmulatedMinutes, c.Admitted, c.Completed, c.Throttled(), c.ThrottledTokens, c.ThrottledRequests,
+		c.PeakInFlight, c.InputTokens, c.OutputTokens)
+	for id, m := range s.Models {
+		if m.Admitted+m.Throttled.Tokens+m.Throttled.Requests > 0 {
+			fmt.Fprintf(w, "  %s: quota %d RPM / %d TPM, settled per minute %v\n", id, m.Quota.RPM, m.Quota.TPM, m.SettledPerMinute)
+		}
+	}
+}
+
+func printRecords(w io.Writer, bucket, client string, r inspect.Records) {
+	fmt.Fprintf(w, "records in s3://%s/normalized/%s/: %d items, %d day files; by status %s\n",
+		bucket, client, len(r.Items), len(r.DayFiles), counts(r.ByStatus()))
+	for h, n := range r.ByHolder() {
+		fmt.Fprintf(w, "  written by %s: %d\n", h, n)
+	}
+}
+
+// progress prints one line per holder that has a live lease or records.
+func (st *state) progress(ctx context.Context, w io.Writer) error {
+	head := fmt.Sprintf("[%5.1fs]", time.Since(st.start).Seconds())
+	if st.o.bedrock != "" {
+		if s, err := inspect.ReadStats(ctx, st.o.bedrock); err == nil {
+			c := inspect.Sum(s)
+			head += fmt.Sprintf(" bedrock: %d done, %d in flight, %d throttled", c.Completed, c.InFlight, c.Throttled())
+		}
+	}
+	lines := map[string]string{}
+	if st.db != nil {
+		t, err := inspect.ReadTable(ctx, st.db, st.o.table)
+		if err != nil {
+			return err
+		}
+		for _, h := range t.Holders {
+			lines[short(h.ID)] = fmt.Sprintf("lease fence %d until %s", h.Fence, h.Expires.UTC().Format("15:04:05"))
+		}
+	}
+	total := 0
+	if st.s3 != nil {
+		r, err := inspect.ReadRecords(ctx, st.s3, st.o.bucket, st.o.client)
+		if err != nil {
+			return err
+		}
+		total = len(r.Items)
+		for h, n := range r.ByHolder() {
+			h = short(h)
+			l := lines[h]
+			if l == "" {
+				l = "lease released"
+			}
+			lines[h] = fmt.Sprintf("%3d records, %s", n, l)
+		}
+	}
+	fmt.Fprintf(w, "%s, %d records in all\n", head, total)
+	ids := make([]string, 0, len(lines))
+	for id := range lines {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Fprintf(w, "          invocation %s: %s\n", id, lines[id])
+	}
+	return nil
+}
+
+// short abbreviates a holder id ("<request id>-<random>") to its first
+// eight characters.
+func short(holder string) string {
+	if len(holder) > 8 {
+		return holder[:8]
+	}
+	return holder
+}
+
+// printResponses prints each response's scalar fields on one line.
+func printResponses(w io.Writer, files []string) {
+	for i, f := range files {
+		data, err := os.ReadFile(strings.TrimSpace(f))
+		if err != nil {
+			fmt.Fprintf(w, "invocation %d: %v\n", i+1, err)
+			continue
+		}
+		fmt.Fprintf(w, "invocation %d: %s\n", i+1, oneLine(data))
+	}
+}
+
+// flatten lists the scalar leaves of v as path=value; long lists are
+// summarized by their length.
+func flatten(prefix string, v any, out *[]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			flatten(p, x[k], out)
+		}
+	case []any:
+		*out = append(*out, fmt.Sprintf("%s=[%d]", prefix, len(x)))
+	case string:
+		*out = append(*out, fmt.Sprintf("%s=%q", prefix, x))
+	default:
+		*out = append(*out, fmt.Sprintf("%s=%v", prefix, x))
+	}
+}
+
+func counts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+	}
+	return "{" + strings.Join(parts, " ") + "}"
+}
