@@ -41,7 +41,7 @@ func prompts(t *testing.T) []bedrock.Prompt {
 	if err != nil || len(items) == 0 {
 		for i := range 20 {
 			items = append(items, normalize.RawItem{ItemID: fmt.Sprintf("s_%d", i), SourceKey: "s",
-				Title: fmt.Sprintf("MedinCell and Teva report phase 3 data for olanzapine LAI, study %d", i),
+				Title:   fmt.Sprintf("MedinCell and Teva report phase 3 data for olanzapine LAI, study %d", i),
 				Content: "The long-acting injectable met its primary endpoint in schizophrenia.", Language: "en"})
 		}
 	}
