@@ -39,7 +39,7 @@ unit:
 moto:
 	LEASE_TEST_SCALE=20 scripts/with-moto.sh $(GO) test -count=1 -timeout 30m $(DDB_PKGS)
 
-demo: tools
+demo: $(LOCAL_BIN)/aws-lambda-rie
 	scripts/demo.sh
 
 bench:

@@ -19,10 +19,9 @@ func (r *run) complete(ctx context.Context, resp *Response) error {
 	if err != nil {
 		return err
 	}
-	all := r.count(resp, states)
+	all, busy := r.count(resp, states)
 	if !all {
-		resp.Message = fmt.Sprintf("%d of %d items remain: invoke again to finish them (%d failed here)",
-			resp.Counts.Remaining, len(r.items), resp.Counts.Failed)
+		resp.Message = remainMessage(resp.Counts.Remaining, len(r.items), busy, resp.Counts.Failed)
 		return nil
 	}
 	n, err := r.assemble(ctx, r.fresh > 0)
@@ -64,10 +63,21 @@ func (r *run) fill(resp *Response) {
 	}
 }
 
+// remainMessage says what is left of a run this invocation leaves
+// unfinished: items peers are working on need nothing from the caller.
+func remainMessage(remaining, total, busy, failed int) string {
+	if busy == remaining {
+		return fmt.Sprintf("%d of %d items in progress by peers (%d failed here)", remaining, total, failed)
+	}
+	return fmt.Sprintf("%d of %d items remain, %d of them in progress by peers: invoke again to finish the rest (%d failed here)",
+		remaining, total, busy, failed)
+}
+
 // count adds the batches this invocation did not claim to the counts and
-// reports whether every batch of the run is done.
-func (r *run) count(resp *Response, states map[int]batchState) bool {
-	all := true
+// reports whether every batch of the run is done, and how many items are
+// in batches that peers hold.
+func (r *run) count(resp *Response, states map[int]batchState) (all bool, busy int) {
+	all = true
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i, items := range r.batches {
@@ -79,6 +89,9 @@ func (r *run) count(resp *Response, states map[int]batchState) bool {
 			continue
 		}
 		switch {
+		case st.State == batchClaimed:
+			resp.Counts.Remaining += len(items)
+			busy += len(items)
 		case st.State != batchDone:
 			resp.Counts.Remaining += len(items)
 		case r.start[i].State == batchDone:
@@ -87,7 +100,7 @@ func (r *run) count(resp *Response, states map[int]batchState) bool {
 			resp.Counts.Peers += len(items)
 		}
 	}
-	return all
+	return all, busy
 }
 
 // assemble writes each day's items.json; unless force, only the days whose
