@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
@@ -14,6 +17,7 @@ import (
 type Handler struct {
 	pipeline *normalize.Pipeline
 	log      *slog.Logger
+	metrics  emf.Dimensions // ENV_NAME and BEDROCK_MODEL_ID, set by NewHandler
 }
 
 // Handle parses the event and runs it. An invalid event returns the
@@ -32,6 +36,9 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*normalize.R
 	resp, err := h.pipeline.Run(ctx, ev, normalize.As(name))
 	if err != nil {
 		h.log.Error("invocation failed", "request_id", name, "error", err.Error())
+	}
+	if merr := emf.Write(os.Stdout, h.metrics, resp, time.Now()); merr != nil {
+		h.log.Warn("metrics", "request_id", name, "error", merr.Error())
 	}
 	return resp, err
 }

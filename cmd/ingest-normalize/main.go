@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
 )
@@ -76,7 +77,7 @@ func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{pipeline: p, log: log}, nil
+	return &Handler{pipeline: p, log: log, metrics: emf.Dimensions{Environment: cfg.Env, Model: cfg.ModelID}}, nil
 }
 
 func bedrockOptions(cfg Config) []bedrock.Option {

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/vectora/ingest-normalize/internal/inspect"
+)
+
+func watchFlags(fs *flag.FlagSet) func(context.Context, *app) error {
+	interval := fs.Duration("interval", 2*time.Second, "time between two views")
+	count := fs.Int("count", 0, "stop after this many views; 0 = until Ctrl-C")
+	return func(ctx context.Context, a *app) error {
+		switch {
+		case *interval <= 0:
+			return usagef("--interval %v: want a positive duration", *interval)
+		case *count < 0:
+			return usagef("--count %d: want 0 (no limit) or a positive count", *count)
+		}
+		return a.watch(ctx, *interval, *count)
+	}
+}
+
+// watch prints leases, budgets and claims every interval until ctx ends
+// (Ctrl-C) or count views were printed.
+func (a *app) watch(ctx context.Context, interval time.Duration, count int) error {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for i := 1; ; i++ {
+		if err := a.view(ctx); err != nil {
+			return err
+		}
+		if count > 0 && i >= count {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// view prints one snapshot of the table.
+func (a *app) view(ctx context.Context) error {
+	t, err := inspect.ReadTable(ctx, a.db, a.table)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	l, _ := leasesView(t, "", now)
+	bs, err := t.Budgets()
+	if err != nil {
+		return err
+	}
+	b, _ := budgetsView(bs, "", now, inspect.DefaultRecovery)
+	c, _ := claimsView(t.Runs(), "")
+	if a.json {
+		return a.emit(map[string]any{"now": now.UTC(), "leases": l.Scopes, "budgets": b.Budgets, "runs": c})
+	}
+	fmt.Fprintf(a.stdout, "=== %s  table %s\n", now.UTC().Format(stamp), a.table)
+	printLeases(a.stdout, l)
+	fmt.Fprintln(a.stdout)
+	printBudgets(a.stdout, b)
+	fmt.Fprintln(a.stdout)
+	printClaims(a.stdout, c)
+	fmt.Fprintln(a.stdout)
+	return nil
+}

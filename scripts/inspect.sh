@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# inspect.sh: leasectl against one environment. See --help.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/inspect.sh [--stack NAME] [--region R] ENV [LEASECTL ARGS...]
+
+Runs cmd/leasectl against the coordination table of environment ENV:
+  ENV=dev|stage|prod  the table named by the TableName output of stack
+                      vectora-inbox-s1-runtime-ENV (or --stack); endpoint and
+                      credentials from the AWS CLI/SDK configuration.
+  ENV=local           the local stack: table, DynamoDB endpoint and the
+                      Lambda's scaled clock from .local/env.
+Without LEASECTL ARGS it prints leases, budgets and claims once
+("leasectl watch --count 1"). Examples:
+  scripts/inspect.sh local
+  scripts/inspect.sh dev budget --json
+  scripts/inspect.sh stage watch --interval 5s
+  scripts/inspect.sh prod set-budget --quota eu-west-3/MODEL --rpm 200 --tpm 400000
+leasectl is built into .local/bin/leasectl. Exit status: leasectl's (0 ok,
+1 error, 2 usage, 3 refused).
+USAGE
+}
+
+stack="" region=()
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
+	--region) region=(--region "${2:?--region needs a region}"); export AWS_REGION=$2; shift 2 ;;
+	-*) echo "inspect.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[[ $# -ge 1 ]] || { usage >&2; exit 2; }
+env=$1; shift
+[[ $# -gt 0 ]] || set -- watch --count 1
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$root/.local/bin"
+(cd "$root" && go build -o .local/bin/leasectl ./cmd/leasectl)
+
+if [[ $env == local ]]; then
+	[[ -f $root/.local/env ]] || { echo "inspect.sh: no .local/env: run scripts/local-up.sh first" >&2; exit 1; }
+	# shellcheck disable=SC1091
+	source "$root/.local/env"
+else
+	COORDINATION_TABLE=$(aws "${region[@]}" cloudformation describe-stacks --stack-name "${stack:-vectora-inbox-s1-runtime-$env}" \
+		--query "Stacks[0].Outputs[?OutputKey=='TableName'].OutputValue" --output text)
+	[[ -n $COORDINATION_TABLE && $COORDINATION_TABLE != None ]] ||
+		{ echo "inspect.sh: no TableName output on the stack of $env" >&2; exit 1; }
+	export COORDINATION_TABLE
+	unset TIME_SCALE TIME_EPOCH
+fi
+exec "$root/.local/bin/leasectl" "$@"

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# invoke.sh: N parallel invocations of ingest-normalize. See --help.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/invoke.sh [--stack NAME] [--region R] ENV N [EVENT_JSON | @FILE]
+
+Runs N invocations of the ingest-normalize Lambda of environment ENV at once
+(the lease and the shared budget make that safe), then prints one line per
+invocation from its response: ok, fallback, failed, already_done, remaining,
+Bedrock calls and throttles, lease wait, lost lease.
+
+  ENV=dev|stage|prod  on AWS: "aws lambda invoke" of the function named by
+                      the FunctionName output of stack
+                      vectora-inbox-s1-runtime-ENV (or --stack).
+  ENV=local           against the Runtime Interface Emulators of the local
+                      stack (RIE_URLS in .local/env, written by
+                      scripts/local-up.sh) with curl; one RIE serves one
+                      invocation at a time, so invocations beyond the number
+                      of RIEs queue on them.
+
+EVENT_JSON defaults to {"client_id":"demo","from_date":"2026-11-23","to_date":"2026-11-27"}.
+Responses are kept in $OUT_DIR (default a temporary directory, printed).
+Exit status: 0 when every invocation answered without a function error,
+1 otherwise, 2 on bad arguments.
+USAGE
+}
+
+stack="" aws_opts=()
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
+	--region) aws_opts+=(--region "${2:?--region needs a region}"); shift 2 ;;
+	-*) echo "invoke.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[[ $# -ge 2 && $# -le 3 ]] || { usage >&2; exit 2; }
+env=$1 n=$2
+event=${3:-'{"client_id":"demo","from_date":"2026-11-23","to_date":"2026-11-27"}'}
+[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "invoke.sh: N must be a positive number, got $n" >&2; exit 2; }
+if [[ $event == @* ]]; then event=$(<"${event#@}"); fi
+python3 -c 'import json,sys; json.loads(sys.argv[1])' "$event" 2>/dev/null ||
+	{ echo "invoke.sh: EVENT is not valid JSON: $event" >&2; exit 2; }
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT_DIR:-$(mktemp -d -t invoke.XXXXXX)}
+mkdir -p "$out"
+
+# invoke_local I URL: one invocation through a RIE.
+invoke_local() {
+	curl -sS --max-time 900 -o "$out/$1.json" -w '%{http_code}' \
+		"$2/2015-03-31/functions/function/invocations" -d "$event" >"$out/$1.status" 2>"$out/$1.err" ||
+		echo "curl failed: $(cat "$out/$1.err")" >"$out/$1.err"
+}
+
+# invoke_aws I FUNCTION: one invocation through the AWS CLI.
+invoke_aws() {
+	local fmt=()
+	if aws --version 2>&1 | grep -q '^aws-cli/2'; then fmt=(--cli-binary-format raw-in-base64-out); fi
+	aws "${aws_opts[@]}" lambda invoke --function-name "$2" "${fmt[@]}" --payload "$event" \
+		--cli-read-timeout 900 "$out/$1.json" >"$out/$1.meta" 2>"$out/$1.err" || true
+}
+
+if [[ $env == local ]]; then
+	[[ -f $root/.local/env ]] || { echo "invoke.sh: no .local/env: run scripts/local-up.sh first" >&2; exit 1; }
+	# shellcheck disable=SC1091
+	source "$root/.local/env"
+	read -r -a urls <<<"${RIE_URLS:?RIE_URLS missing from .local/env}"
+	k=${#urls[@]}
+	for ((r = 0; r < k && r < n; r++)); do
+		( for ((i = r + 1; i <= n; i += k)); do invoke_local "$i" "${urls[$r]}"; done ) &
+	done
+else
+	fn=$(aws "${aws_opts[@]}" cloudformation describe-stacks --stack-name "${stack:-vectora-inbox-s1-runtime-$env}" \
+		--query "Stacks[0].Outputs[?OutputKey=='FunctionName'].OutputValue" --output text)
+	[[ -n $fn && $fn != None ]] || { echo "invoke.sh: no FunctionName output on the stack of $env" >&2; exit 1; }
+	for ((i = 1; i <= n; i++)); do invoke_aws "$i" "$fn" & done
+fi
+wait
+echo "invoke.sh: $n invocation(s) of $env; responses in $out"
+
+python3 - "$out" "$n" <<'PY'
+import json, os, sys
+out, n = sys.argv[1], int(sys.argv[2])
+bad = 0
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+for i in range(1, n + 1):
+    body, err = read(f"{out}/{i}.json"), read(f"{out}/{i}.err")
+    meta = read(f"{out}/{i}.meta")
+    try:
+        r = json.loads(body) if body else None
+    except ValueError:
+        r = None
+    if meta and json.loads(meta).get("FunctionError"):
+        r = None
+    if not isinstance(r, dict) or "counts" not in r:
+        bad += 1
+        msg = (r or {}).get("errorMessage") if isinstance(r, dict) else None
+        print(f"#{i} ERROR {msg or err or body or 'no response'}"[:300])
+        continue
+    c, b, l = r["counts"], r.get("bedrock", {}), r.get("lease", {})
+    print(f"#{i} ok={c.get('ok',0)} fallback={c.get('fallback',0)} failed={c.get('failed',0)} "
+          f"already_done={c.get('already_done',0)} peers={c.get('peers',0)} remaining={c.get('remaining',0)} "
+          f"calls={b.get('calls',0)} throttles={b.get('throttles',0)} budget_wait_ms={b.get('budget_wait_ms',0)} "
+          f"lease_wait_ms={l.get('wait_ms',0)} fence={l.get('fence','-')} "
+          f"lost={'yes' if l.get('lost') else 'no'} duration_ms={r.get('duration_ms',0)} run={r.get('run_key','')}")
+sys.exit(1 if bad else 0)
+PY
