@@ -14,9 +14,9 @@ DDB_PKGS  := ./lease/ ./normalize/ ./internal/e2e/
 
 export PATH := $(LOCAL_BIN):$(PATH)
 
-.PHONY: test unit moto lint tools demo bench bench-quick tidy-check
+.PHONY: test unit moto ops-smoke lint tools demo bench bench-quick tidy-check
 
-test: tools lint unit moto
+test: tools lint unit moto ops-smoke
 
 tools: $(LOCAL_BIN)/aws-lambda-rie
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint" >&2; exit 1; }
@@ -38,6 +38,11 @@ unit:
 
 moto:
 	LEASE_TEST_SCALE=20 scripts/with-moto.sh $(GO) test -count=1 -timeout 30m $(DDB_PKGS)
+
+# The operations scripts (invoke, inspect, throttles, leasectl set-budget)
+# against the local stack.
+ops-smoke: $(LOCAL_BIN)/aws-lambda-rie
+	scripts/ops-smoke.sh
 
 demo: $(LOCAL_BIN)/aws-lambda-rie
 	scripts/demo.sh
