@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,8 @@ type Budget struct {
 	pool     pool
 	granting chan struct{} // closed when the write in flight ends
 	avg      float64       // moving average of reservation sizes
+	gap      time.Duration // moving average of the time between reservations
+	last     time.Time     // when the last reservation was taken
 }
 
 // pool is quota taken from the row and not yet spent by a call.
@@ -50,7 +53,7 @@ type pool struct {
 // *ConfigError naming the first invalid setting.
 func NewBudget(db DynamoDB, table, quota, env string, opts ...BudgetOption) (*Budget, error) {
 	b := &Budget{db: db, table: table, quota: quota, env: env, clock: SystemClock,
-		batch: 4, decrease: 0.7, recovery: 0.05, cooldown: 2 * time.Second}
+		batch: 8, decrease: 0.7, recovery: 0.05, cooldown: 2 * time.Second}
 	for _, o := range opts {
 		o(b)
 	}
@@ -77,6 +80,7 @@ func (b *Budget) Reserve(ctx context.Context, tokens int64) (*Reservation, error
 			return nil, err
 		}
 		if b.take(tokens) {
+			b.pace()
 			return &Reservation{b: b, tokens: tokens}, nil
 		}
 		if err := b.refill(ctx, tokens); err != nil {
@@ -142,19 +146,35 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	return nil
 }
 
-// batchSize is how much one write takes: batch calls of the average size
-// seen so far (not of this call's size: grants of equal size keep
-// contenders with different calls fair), within half of this
-// environment's burst, and never less than this call.
+// pace updates the moving average of the time between reservations.
+func (b *Budget) pace() {
+	now := b.clock.Now()
+	if !b.last.IsZero() {
+		b.gap = (7*b.gap + 3*now.Sub(b.last)) / 10
+	}
+	b.last = now
+}
+
+// batchSize is how much one write takes: as many calls as this process
+// takes during a hold at its recent pace (a pool larger than that sits
+// idle while charged, and peers wait for it: 16 single-call contenders
+// with 8-call pools used 80 % of the quota), at most batch, of
+// the average size seen so far (grants of equal size keep contenders with
+// different calls fair), within this environment's burst, and never less
+// than this call.
 func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	if b.avg == 0 {
 		b.avg = float64(tokens)
 	}
 	b.avg = 0.8*b.avg + 0.2*float64(tokens)
 	now := b.clock.Now()
-	burstTok := float64(b.rec.tau(b.env)) * b.tokenRate(now) / 2
-	burstReq := float64(b.rec.tau(b.env)) * b.requestRate(now) / 2
-	n := min(float64(b.batch), max(burstTok/b.avg, 1), max(burstReq, 1))
+	burstTok := float64(b.rec.tau(b.env)) * b.tokenRate(now)
+	burstReq := float64(b.rec.tau(b.env)) * b.requestRate(now)
+	calls := float64(b.batch)
+	if b.gap > 0 {
+		calls = math.Ceil(float64(b.holdTime()) / float64(b.gap))
+	}
+	n := min(float64(b.batch), max(calls, 1), max(burstTok/b.avg, 1), max(burstReq, 1))
 	return max(int64(n*b.avg), tokens), max(int64(n), 1)
 }
 

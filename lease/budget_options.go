@@ -1,6 +1,7 @@
 package lease
 
 import (
+	"math"
 	"regexp"
 	"time"
 )
@@ -21,8 +22,8 @@ func WithEnvLimit(e EnvLimit) BudgetOption { return func(b *Budget) { b.seedEnv 
 func WithBudgetClock(c Clock) BudgetOption { return func(b *Budget) { b.clock = c } }
 
 // WithBatch sets how many calls' worth of quota one write takes into the
-// invocation's local pool (bounded by half the burst). 1 turns pooling off:
-// every reservation is its own write. Default 4.
+// invocation's local pool (bounded by the burst). 1 turns pooling off:
+// every reservation is its own write. Default 8.
 func WithBatch(n int) BudgetOption { return func(b *Budget) { b.batch = n } }
 
 // WithHold sets how long pooled quota may wait for a call before it goes
@@ -38,6 +39,10 @@ func WithHold(d time.Duration) BudgetOption { return func(b *Budget) { b.hold = 
 func WithFeedback(decrease, recovery float64, cooldown time.Duration) BudgetOption {
 	return func(b *Budget) { b.decrease, b.recovery, b.cooldown = decrease, recovery, cooldown }
 }
+
+// finite reports whether f is a number: NaN compares false with every
+// bound, so range checks alone let it through.
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // namePattern is what environment names may contain: they become
 // attribute names of the budget row.
@@ -60,13 +65,13 @@ func (b *Budget) validate() error {
 
 func (b *Budget) validateTuning() error {
 	switch {
-	case b.seedEnv.Cap < 0 || b.seedEnv.Cap > 1:
+	case !finite(b.seedEnv.Cap) || b.seedEnv.Cap < 0 || b.seedEnv.Cap > 1:
 		return configErr("cap", "%v must be within (0, 1]; 0 means uncapped", b.seedEnv.Cap)
 	case b.batch < 1:
 		return configErr("batch", "%d must be at least 1", b.batch)
-	case b.decrease <= 0 || b.decrease >= 1:
+	case !finite(b.decrease) || b.decrease <= 0 || b.decrease >= 1:
 		return configErr("feedback decrease", "%v must be within (0, 1)", b.decrease)
-	case b.recovery <= 0 || b.cooldown < 0:
+	case !finite(b.recovery) || b.recovery <= 0 || b.cooldown < 0:
 		return configErr("feedback recovery", "%v/s must be positive, cooldown %v non-negative", b.recovery, b.cooldown)
 	}
 	return nil
@@ -75,6 +80,8 @@ func (b *Budget) validateTuning() error {
 // validate checks seed limits; zero limits mean "no seed".
 func (l Limits) validate() error {
 	switch {
+	case !finite(l.RPM) || !finite(l.TPM):
+		return configErr("rpm/tpm", "%v/%v: give finite numbers", l.RPM, l.TPM)
 	case l.RPM < 0:
 		return configErr("rpm", "%v is negative: give requests per minute, or 0 to leave the row as it is", l.RPM)
 	case l.TPM < 0:

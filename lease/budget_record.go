@@ -41,6 +41,7 @@ type budgetRecord struct {
 	Throttles int64               `dynamodbav:"throttles"`
 	Writes    int64               `dynamodbav:"writes"`
 	tats      map[string]int64    // every attribute named tat or tat:*, rtat…
+	seen      int64               // when this process read the row (µs), 0 if unknown
 }
 
 // envPrefix starts the attribute name of each environment's limits. They

@@ -13,7 +13,7 @@ func TestBadConfigurationNamesTheField(t *testing.T) {
 		field string
 		err   error
 	}{
-		{"heartbeat", managerErr(lease.WithTTL(10*time.Second), lease.WithHeartbeat(5*time.Second))},
+		{"heartbeat", managerErr(lease.WithTTL(10*time.Second), lease.WithHeartbeat(6*time.Second))},
 		{"ttl", managerErr(lease.WithTTL(0))},
 		{"max holders", managerErr(lease.WithMaxHolders(-1))},
 		{"skew", managerErr(lease.WithSkew(time.Minute))},

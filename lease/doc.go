@@ -41,10 +41,13 @@
 // more, Done closes and its Context is cancelled. Guard gives other writes
 // a condition that holds only while the lease is current.
 //
-// Clock skew: holders must agree on time within the skew margin (default
-// 2 s). With a larger skew a slow-clocked holder may still act on a lease
-// that a fast-clocked peer has already replaced; fencing (Guard, fence
-// checks on outputs) is what keeps its writes out.
+// Clock skew: a holder stops trusting its lease one skew margin before its
+// expiry and a peer replaces it only one margin after, so a scope stays
+// exclusive while any two holders' clocks differ by less than twice the
+// margin (default 2 s); keep hosts within the margin. With a larger skew a
+// slow-clocked holder may still act on a lease that a fast-clocked peer has
+// already replaced; fencing (Guard, fence checks on outputs) is what keeps
+// its writes out (internal/chaos shows both).
 //
 // # Budget
 //
@@ -52,8 +55,9 @@
 // theoretical arrival time of each meter, an admission is a blind
 // conditional addition to it, and admissions may be scheduled up to one
 // burst into the future so that contenders are served in write order
-// instead of racing. Each write takes a few calls' worth of quota into a
-// local pool; refunds from Settle go back to the pool. Any 60 s window
+// instead of racing. Each write takes into a local pool the calls this
+// process will start during a hold at its recent pace (up to 8, within the
+// burst); refunds from Settle go back to the pool. Any 60 s window
 // admits at most TPM plus the burst (burst_ms of quota) plus what pools took
 // during their hold (half the burst) before the window, plus a lag of a
 // tenth of the burst: with the default 10 s burst, 1.27 × TPM. Priorities

@@ -38,7 +38,7 @@ func NewManager(db DynamoDB, table string, opts ...Option) (*Manager, error) {
 		o(m)
 	}
 	if m.heartbeat == 0 && m.ttl > 0 {
-		m.heartbeat = m.ttl / 3
+		m.heartbeat = m.ttl / 2
 	}
 	if err := m.validate(); err != nil {
 		return nil, err

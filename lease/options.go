@@ -12,8 +12,11 @@ func WithMaxHolders(n int) Option { return func(m *Manager) { m.max = n } }
 // WithTTL sets how long a lease lives without renewal. Default 30 s.
 func WithTTL(d time.Duration) Option { return func(m *Manager) { m.ttl = d } }
 
-// WithHeartbeat sets how often a lease is renewed; it must be at most a
-// third of the TTL. Default TTL/3.
+// WithHeartbeat sets how often a lease is renewed; it must be at most half
+// the TTL, and the TTL minus the heartbeat must exceed the skew margin, so
+// that a failed renewal is retried (every quarter heartbeat) before the
+// lease expires. Default TTL/2: each renewal is a DynamoDB write, and a
+// long run renews many times.
 func WithHeartbeat(d time.Duration) Option { return func(m *Manager) { m.heartbeat = d } }
 
 // WithSkew sets the clock-skew margin: a holder is replaced only once its
@@ -42,8 +45,8 @@ func (m *Manager) validate() error {
 		return configErr("max holders", "%d is negative: use 0 for unlimited or a positive count", m.max)
 	case m.ttl <= 0:
 		return configErr("ttl", "%v must be positive", m.ttl)
-	case m.heartbeat <= 0 || m.heartbeat*3 > m.ttl:
-		return configErr("heartbeat", "%v must be positive and at most a third of the TTL %v: lower it or raise the TTL", m.heartbeat, m.ttl)
+	case m.heartbeat <= 0 || m.heartbeat*2 > m.ttl:
+		return configErr("heartbeat", "%v must be positive and at most half the TTL %v: lower it or raise the TTL", m.heartbeat, m.ttl)
 	case m.skew < 0 || m.skew >= m.ttl-m.heartbeat:
 		return configErr("skew", "%v must be non-negative and below TTL minus heartbeat (%v)", m.skew, m.ttl-m.heartbeat)
 	case m.grace < 0:

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -180,7 +181,7 @@ func (r *reader) integer(name string, lo, hi int) int {
 func (r *reader) float(name string, lo, hi float64) float64 {
 	v := r.str(name)
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < lo || f > hi {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < lo || f > hi {
 		if !(err == nil && f == 0 && name == "BEDROCK_BURNDOWN") {
 			r.fail(name, fmt.Sprintf("is %q", v), fmt.Sprintf("use a number from %g to %g (default %s)", lo, hi, r.defaults[name]))
 		}
