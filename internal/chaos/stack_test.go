@@ -1,0 +1,135 @@
+package chaos
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/faultproxy"
+	"github.com/vectora/ingest-normalize/internal/localaws"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// long reports whether CHAOS_LONG asks for the long settings.
+func long() bool { return os.Getenv("CHAOS_LONG") == "1" }
+
+// pick returns short or, with CHAOS_LONG=1, long.
+func pick(short, long_ int) int {
+	if long() {
+		return long_
+	}
+	return short
+}
+
+// stack is one test's DynamoDB: minidyn, a fault proxy in front of it, a
+// client through the proxy and one straight to minidyn (the observer's).
+type stack struct {
+	t      testing.TB
+	proxy  *faultproxy.Proxy
+	via    *dynamodb.Client
+	direct *dynamodb.Client
+	table  string
+}
+
+var tableID atomic.Int64
+
+// newStack starts minidyn behind a proxy with rates and creates a table.
+// The SDK client keeps its standard retryer (3 attempts, retry quota) but
+// its backoff is scaled like the test clocks: at most maxBackoff of wall
+// time, where the default would sleep up to 20 s.
+func newStack(t testing.TB, rates faultproxy.Rates, maxBackoff time.Duration) *stack {
+	t.Helper()
+	id := tableID.Add(1)
+	up := httptest.NewServer(localaws.DynamoDBHandler())
+	t.Cleanup(up.Close)
+	p, err := faultproxy.New(up.Config.Handler, faultproxy.WithRates(rates), faultproxy.WithSeed(uint64(7+id)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := httptest.NewServer(p)
+	t.Cleanup(front.Close)
+	cfg, err := localaws.Config(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := localaws.DynamoDB(cfg, up.URL)
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
+				return rand.N(maxBackoff) + time.Millisecond, nil
+			})
+		})
+	}
+	s := &stack{t: t, proxy: p, via: localaws.DynamoDB(cfg, front.URL), direct: direct,
+		table: fmt.Sprintf("chaos-%d", id)}
+	if err := lease.CreateTable(context.Background(), direct, s.table); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var (
+	s3Once   sync.Once
+	s3Client *s3.Client
+)
+
+// sharedS3 returns a client of one in-process S3 server for the package.
+func sharedS3(t testing.TB) *s3.Client {
+	s3Once.Do(func() {
+		cfg, err := localaws.Config(context.Background())
+		if err != nil {
+			panic(err)
+		}
+		srv := httptest.NewServer(localaws.S3Handler())
+		s3Client = localaws.S3(cfg, srv.URL)
+	})
+	return s3Client
+}
+
+// scale is how much faster than the wall the test clocks run.
+func scale() float64 {
+	if raceEnabled {
+		return 10
+	}
+	return 20
+}
+
+// wall converts a duration of clock c to wall time.
+func wall(c lease.ScaledClock, d time.Duration) time.Duration {
+	return time.Duration(float64(d) / c.Scale)
+}
+
+var reportMu sync.Mutex
+
+// report logs the invariant figures of a test and appends them to the file
+// named by CHAOS_REPORT, as one JSON line.
+func report(t testing.TB, figures map[string]any) {
+	t.Helper()
+	figures["test"] = t.Name()
+	b, _ := json.Marshal(figures)
+	t.Logf("figures: %s", b)
+	path := os.Getenv("CHAOS_REPORT")
+	if path == "" {
+		return
+	}
+	reportMu.Lock()
+	defer reportMu.Unlock()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Errorf("report: %v", err)
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s\n", b)
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# chaos.sh — run the fault, skew and hostile-input suite (issue 7) and print
+# the invariant figures. Called by `make chaos`.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/chaos.sh [--short] [--fuzz SECONDS] [--help]
+
+Runs internal/chaos (DynamoDB faults through internal/faultproxy, applied-but-
+reported-failed writes, clock skew, Bedrock faults, hostile inputs) with the
+race detector and the long settings (CHAOS_LONG=1: more contenders, items and
+rounds), then the crash tests of internal/e2e when they can run, and prints a
+report of the figures: items lost, normalized twice, max live holders seen,
+budget max window vs bound, hostile inputs rejected.
+
+  --short         the settings of `go test ./...` instead of the long ones
+  --fuzz SECONDS  also run every fuzz target for SECONDS each
+  --help          this text
+USAGE
+}
+
+long=1 fuzz=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --short) long=0 ;;
+    --fuzz) fuzz="${2:?--fuzz needs seconds}"; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "chaos.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+cd "$(dirname "$0")/.."
+report="$(mktemp)"
+trap 'rm -f "$report"' EXIT
+
+status=0
+CHAOS_LONG="$long" CHAOS_REPORT="$report" go test -race -count=1 -timeout 20m ./internal/chaos ./internal/faultproxy ./cmd/ddb-faultproxy || status=$?
+if [[ -d internal/e2e && "$long" == 1 ]]; then
+  go test -count=1 -timeout 15m -run 'Killed|Concurrent' ./internal/e2e || status=$?
+fi
+if [[ "$fuzz" != 0 ]]; then
+  for target in "FuzzParseEvent ./normalize" "FuzzParseItems ./normalize" "FuzzParseAnswer ./normalize" \
+                "FuzzLoadConfig ./cmd/ingest-normalize" "FuzzParseRequest ./bedrock/emulator"; do
+    read -r name pkg <<<"$target"
+    go test -run '^$' -fuzz "^${name}\$" -fuzztime "${fuzz}s" "$pkg" || status=$?
+  done
+fi
+
+echo
+echo "== chaos report ($( [[ $long == 1 ]] && echo long || echo short ) settings) =="
+if command -v jq >/dev/null 2>&1 && [[ -s "$report" ]]; then
+  jq -r '
+    def f(k): if has(k) then "\(k)=\(.[k] | tostring)" else empty end;
+    [.test, f("items"), f("lost"), f("duplicate_records"), f("max_holders"), f("max_believers"),
+     f("max_live_seen"), f("budget_max_window"), f("budget_bound"), f("hostile_events"),
+     f("hostile_items"), f("bad_items_skipped"), f("hostile_settings"), f("rejected"),
+     f("starved"), f("stale_holder_trusts"), f("stale_write_refused"), f("margin_s")] | join("  ")' "$report"
+elif [[ -s "$report" ]]; then
+  cat "$report"
+else
+  echo "(no figures recorded)"
+fi
+exit "$status"
