@@ -1,0 +1,205 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// States of a (source, window) claim.
+const (
+	claimClaimed = "claimed"
+	claimDone    = "done"
+	claimFree    = "free"
+)
+
+// claimState is a claim item as read from the table.
+type claimState struct {
+	State  string // "" when the item does not exist
+	Holder string
+	Scope  string
+	Fence  int64
+}
+
+// claims reads and writes the (source, window) claims of one Run: pk
+// "ingest#<env>#<client>#<from>:<to>", sk "source#<source_key>". A claim is
+// one transaction with the lease's guard; done and free are conditional on
+// holder and fence. Placeholder names are never prefixes of one another
+// (minidyn substitutes them textually). claims is safe for concurrent use.
+type claims struct {
+	db     DynamoDB
+	table  string
+	pk     string
+	lease  *lease.Lease
+	leases *lease.Manager
+	clock  lease.Clock
+	retain time.Duration
+}
+
+func (c *claims) key(src string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{lease.AttrPK: str(c.pk), lease.AttrSK: str("source#" + src)}
+}
+
+// take claims src for the lease. A free or missing claim is taken; with
+// force a done one too; a claim whose holder is no longer live in its scope
+// is taken over. It returns ErrClaimConflict (with the state seen) when
+// another invocation holds or finished the source, and an error wrapping
+// lease.ErrNotHeld when the lease is no longer current.
+func (c *claims) take(ctx context.Context, src string, force bool) (claimState, error) {
+	err := c.claim(ctx, src, claimState{}, force)
+	if !errors.Is(err, ErrClaimConflict) {
+		return claimState{}, err
+	}
+	seen, err := c.read(ctx, src)
+	if err != nil {
+		return seen, err
+	}
+	if seen.State != claimClaimed {
+		return seen, ErrClaimConflict
+	}
+	live, err := c.live(ctx, seen)
+	if err != nil {
+		return seen, err
+	}
+	if live {
+		return seen, ErrClaimConflict
+	}
+	return seen, c.claim(ctx, src, seen, force)
+}
+
+// claim writes the claim on condition that it is free (or done, with force)
+// or, when prev is a claim, still held by prev's holder and fence.
+func (c *claims) claim(ctx context.Context, src string, prev claimState, force bool) error {
+	now := c.clock.Now()
+	vals := map[string]types.AttributeValue{
+		":vclaimed": str(claimClaimed), ":vholder": str(c.lease.Holder()), ":vfence": num(c.lease.Fence()),
+		":vscope": str(c.lease.Scope()), ":vnow": num(now.UnixMilli()), ":vgc": num(now.Add(c.retain).Unix()),
+	}
+	cond := "attribute_not_exists(#cst) OR #cst = :vfree"
+	vals[":vfree"] = str(claimFree)
+	if force {
+		cond += " OR #cst = :vdone"
+		vals[":vdone"] = str(claimDone)
+	}
+	if prev.State == claimClaimed {
+		cond = "#cst = :vclaimed AND #chd = :vprevholder AND #cfn = :vprevfence"
+		vals = map[string]types.AttributeValue{":vclaimed": vals[":vclaimed"], ":vholder": vals[":vholder"],
+			":vfence": vals[":vfence"], ":vscope": vals[":vscope"], ":vnow": vals[":vnow"], ":vgc": vals[":vgc"],
+			":vprevholder": str(prev.Holder), ":vprevfence": num(prev.Fence)}
+	}
+	update := &types.Update{
+		TableName: aws.String(c.table), Key: c.key(src),
+		UpdateExpression:    aws.String("SET #cst = :vclaimed, #chd = :vholder, #cfn = :vfence, #csc = :vscope, #cca = :vnow, #cgc = :vgc"),
+		ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#cst": "state", "#chd": "holder", "#cfn": "fence",
+			"#csc": "scope", "#cca": "claimed_at", "#cgc": lease.AttrGC},
+		ExpressionAttributeValues: vals,
+	}
+	_, err := c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{c.lease.Guard().ConditionCheck(), {Update: update}},
+	})
+	return c.claimError(src, err)
+}
+
+func (c *claims) claimError(src string, err error) error {
+	var canceled *types.TransactionCanceledException
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &canceled) {
+		return fmt.Errorf("ingest: claim %s: %w", src, err)
+	}
+	reasons := canceled.CancellationReasons
+	if len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
+		return fmt.Errorf("ingest: claim %s: %w", src, lease.ErrNotHeld)
+	}
+	if len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" {
+		return ErrClaimConflict
+	}
+	return fmt.Errorf("ingest: claim %s: %w", src, err)
+}
+
+// read returns the claim of src (one consistent GetItem).
+func (c *claims) read(ctx context.Context, src string) (claimState, error) {
+	out, err := c.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(c.table), Key: c.key(src), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return claimState{}, fmt.Errorf("ingest: read claim %s: %w", src, err)
+	}
+	return claimState{State: getS(out.Item, "state"), Holder: getS(out.Item, "holder"),
+		Scope: getS(out.Item, "scope"), Fence: getN(out.Item, "fence")}, nil
+}
+
+// live reports whether the holder of a claim still holds its lease.
+func (c *claims) live(ctx context.Context, s claimState) (bool, error) {
+	_, holders, err := c.leases.Holders(ctx, s.Scope)
+	if err != nil {
+		return false, fmt.Errorf("ingest: read scope %s: %w", s.Scope, err)
+	}
+	now := c.clock.Now()
+	for _, h := range holders {
+		if h.ID == s.Holder && h.Fence == s.Fence {
+			return c.leases.Live(h, now), nil
+		}
+	}
+	return false, nil
+}
+
+// finish marks src done (with the number of items it gave, and extra, the
+// validators to remember, written in the same transaction) or free, on
+// condition that this lease still holds it.
+func (c *claims) finish(ctx context.Context, src, state string, n int, extra *types.Update) error {
+	now := c.clock.Now()
+	update := &types.Update{
+		TableName: aws.String(c.table), Key: c.key(src),
+		UpdateExpression:    aws.String("SET #fst = :wstate, #fat = :wnow, #fni = :wcount"),
+		ConditionExpression: aws.String("#fst = :wclaimed AND #fhd = :wholder AND #ffn = :wfence"),
+		ExpressionAttributeNames: map[string]string{"#fst": "state", "#fat": state + "_at", "#fni": "n_items",
+			"#fhd": "holder", "#ffn": "fence"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":wstate": str(state), ":wnow": num(now.UnixMilli()), ":wcount": num(int64(n)),
+			":wclaimed": str(claimClaimed), ":wholder": str(c.lease.Holder()), ":wfence": num(c.lease.Fence()),
+		},
+	}
+	items := []types.TransactWriteItem{{Update: update}}
+	if extra != nil {
+		items = append(items, types.TransactWriteItem{Update: extra})
+	}
+	_, err := c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 &&
+		aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
+		return fmt.Errorf("ingest: mark %s %s: %w", src, state, lease.ErrNotHeld)
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: mark %s %s: %w", src, state, err)
+	}
+	return nil
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+func getS(item map[string]types.AttributeValue, k string) string {
+	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func getN(item map[string]types.AttributeValue, k string) int64 {
+	if v, ok := item[k].(*types.AttributeValueMemberN); ok {
+		n, _ := strconv.ParseInt(v.Value, 10, 64)
+		return n
+	}
+	return 0
+}

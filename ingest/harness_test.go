@@ -1,0 +1,441 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/localaws"
+	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/normalize"
+	"gopkg.in/yaml.v3"
+)
+
+// sharedData is the real sample data, relative to the package directory.
+const sharedData = "../../shared/data"
+
+// ingestDay is the day the original system ingested the corporate items.
+var ingestDay = time.Date(2025, 12, 21, 10, 0, 0, 0, time.UTC)
+
+// row is one line of the sample items files.
+type row struct {
+	ItemID      string `json:"item_id"`
+	SourceKey   string `json:"source_key"`
+	SourceType  string `json:"source_type"`
+	Title       string `json:"title"`
+	Content     string `json:"content"`
+	URL         string `json:"url"`
+	PublishedAt string `json:"published_at"`
+	ContentHash string `json:"content_hash"`
+}
+
+// loadRows reads the shared sample file, or the package's own fixture when
+// the shared data is absent.
+func loadRows(t testing.TB, shared, own string) []row {
+	t.Helper()
+	f, err := os.Open(filepath.Join(sharedData, shared))
+	if os.IsNotExist(err) {
+		f, err = os.Open(filepath.Join("testdata", own))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows []row
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var r row
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// bySource groups rows by source key, keys sorted.
+func bySource(rows []row) ([]string, map[string][]row) {
+	m := map[string][]row{}
+	for _, r := range rows {
+		m[r.SourceKey] = append(m[r.SourceKey], r)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys, m
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time                         { return c.t }
+func (c fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// feedServer serves documents by path with ETag and Last-Modified, answers
+// 304 to a matching If-None-Match, and counts requests per path.
+type feedServer struct {
+	*httptest.Server
+	mu          sync.Mutex
+	docs        map[string][]byte
+	hits        map[string]int
+	conditional map[string]int
+}
+
+func newFeedServer(t testing.TB) *feedServer {
+	s := &feedServer{docs: map[string][]byte{}, hits: map[string]int{}, conditional: map[string]int{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *feedServer) put(path string, body []byte) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.docs[path] = body
+	return s.URL + path
+}
+
+func (s *feedServer) count(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[path]
+}
+
+func (s *feedServer) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.URL.Path]++
+	if r.Header.Get("If-None-Match") != "" {
+		s.conditional[r.URL.Path]++
+	}
+	body, ok := s.docs[r.URL.Path]
+	s.mu.Unlock()
+	switch r.URL.Path {
+	case "/broken/timeout":
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+		return
+	case "/broken/invalid":
+		io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><item><title>cut <short`)
+		return
+	}
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Last-Modified", ingestDay.Format(http.TimeFormat))
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Write(body)
+}
+
+// rssDoc builds an RSS 2.0 feed; the raw titles (HTML and all) are escaped
+// as feeds do.
+func rssDoc(rows []row) []byte {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<rss version="2.0"><channel><title>Test feed</title><link>https://press.example/</link><description>test</description>`)
+	for _, r := range rows {
+		fmt.Fprintf(&b, "\n<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate>",
+			html.EscapeString(r.Title), html.EscapeString(r.URL), html.EscapeString(r.URL), pubTime(r).Format(time.RFC1123Z))
+		if r.Content != "" {
+			fmt.Fprintf(&b, "<description>%s</description>", html.EscapeString(r.Content))
+		}
+		b.WriteString("</item>")
+	}
+	b.WriteString("\n</channel></rss>\n")
+	return []byte(b.String())
+}
+
+// atomDoc builds an Atom feed.
+func atomDoc(rows []row) []byte {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<feed xmlns="http://www.w3.org/2005/Atom"><title>Test feed</title><id>urn:test</id><updated>2025-12-12T00:00:00Z</updated>`)
+	for _, r := range rows {
+		ts := pubTime(r).Format(time.RFC3339)
+		fmt.Fprintf(&b, "\n<entry><title type=\"html\">%s</title><link href=\"%s\"/><id>%s</id><published>%s</published><updated>%s</updated>",
+			html.EscapeString(r.Title), html.EscapeString(r.URL), html.EscapeString(r.URL), ts, ts)
+		if r.Content != "" {
+			fmt.Fprintf(&b, "<summary>%s</summary>", html.EscapeString(r.Content))
+		}
+		b.WriteString("</entry>")
+	}
+	b.WriteString("\n</feed>\n")
+	return []byte(b.String())
+}
+
+func pubTime(r row) time.Time {
+	d, _ := time.Parse(time.DateOnly, r.PublishedAt)
+	return d.Add(10 * time.Hour)
+}
+
+// pageA builds a news list in layout A (li.news-item, <time datetime>);
+// withDates false leaves the dates out, as on the original pages.
+func pageA(rows []row, withDates bool) []byte {
+	var b strings.Builder
+	b.WriteString("<!doctype html><html><body><nav><a href=\"/\">Home</a></nav><ul class=\"news-list\">")
+	for _, r := range rows {
+		b.WriteString("\n<li class=\"news-item\">")
+		if withDates {
+			d := pubTime(r)
+			fmt.Fprintf(&b, `<time class="news-date" datetime="%s">%s</time>`, d.Format(time.DateOnly), d.Format("January 2, 2006"))
+		}
+		fmt.Fprintf(&b, `<h3 class="news-title"><a href="%s">%s</a></h3><p class="news-summary">%s</p></li>`,
+			html.EscapeString(relative(r.URL)), html.EscapeString(r.Title), html.EscapeString(r.Content))
+	}
+	b.WriteString("\n</ul></body></html>\n")
+	return []byte(b.String())
+}
+
+// pageB builds a news page in layout B (article.press-release, text date).
+func pageB(rows []row) []byte {
+	var b strings.Builder
+	b.WriteString("<!doctype html><html><body><main>")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "\n<article class=\"press-release\"><h2><a href=\"%s\">%s</a></h2><span class=\"release-date\">%s</span><div class=\"excerpt\">%s</div></article>",
+			html.EscapeString(r.URL), html.EscapeString(r.Title), pubTime(r).Format("2 January 2006"), html.EscapeString(r.Content))
+	}
+	b.WriteString("\n</main></body></html>\n")
+	return []byte(b.String())
+}
+
+// relative keeps the path of an absolute URL, to exercise link resolution.
+func relative(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.Index(u[i+3:], "/"); j >= 0 {
+			return u[i+3+j:]
+		}
+	}
+	return u
+}
+
+// env is one test's world: local DynamoDB and S3, a feed server, a lease
+// manager and the sources built from the sample data.
+type env struct {
+	t       testing.TB
+	db      *dynamodb.Client
+	s3      *s3.Client
+	mgr     *lease.Manager
+	srv     *feedServer
+	table   string
+	bucket  string
+	example *Catalog
+	sources []Source         // feeds then pages, in catalog order
+	rows    map[string][]row // rows served by each source
+	undated map[string]bool  // pages served without dates
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := localaws.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL, stopDB := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
+	s3URL, stopS3 := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
+	t.Cleanup(stopDB)
+	t.Cleanup(stopS3)
+	e := &env{t: t, db: localaws.DynamoDB(cfg, dbURL), s3: localaws.S3(cfg, s3URL), srv: newFeedServer(t),
+		table: "coord-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")), bucket: "data", rows: map[string][]row{}, undated: map[string]bool{}}
+	if err := lease.CreateTable(ctx, e.db, e.table); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(e.bucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlready") {
+		t.Fatal(err)
+	}
+	if e.mgr, err = lease.NewManager(e.db, e.table, lease.WithMaxHolders(3)); err != nil {
+		t.Fatal(err)
+	}
+	e.example = exampleCatalog(t)
+	e.buildSources()
+	return e
+}
+
+func exampleCatalog(t testing.TB) *Catalog {
+	data, err := os.ReadFile("testdata/source_catalog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// buildSources serves every sample source: feeds alternately as RSS 2.0
+// and Atom, pages alternately in layout A without dates and layout B with
+// them. The last feed repeats the first feed's first item (a duplicate
+// across sources).
+func (e *env) buildSources() {
+	var feedRows []row
+	for _, r := range loadRows(e.t, "items-press-feeds.jsonl", "items-feeds.jsonl") {
+		if r.SourceType == "press_sector" { // the file also holds a few corporate items
+			feedRows = append(feedRows, r)
+		}
+	}
+	feedKeys, feeds := bySource(feedRows)
+	pageKeys, pages := bySource(loadRows(e.t, "items-corporate.jsonl", "items-corporate.jsonl"))
+	dup := feeds[feedKeys[0]][0]
+	last := feedKeys[len(feedKeys)-1]
+	feeds[last] = append(feeds[last], row{SourceKey: last, Title: dup.Title, Content: dup.Content,
+		URL: dup.URL + "?dup", PublishedAt: dup.PublishedAt})
+	for i, k := range feedKeys {
+		doc := rssDoc(feeds[k])
+		if i%2 == 1 {
+			doc = atomDoc(feeds[k])
+		}
+		u := e.srv.put("/feed/"+k, doc)
+		e.sources = append(e.sources, Source{Key: k, Type: "press_sector", Mode: ModeRSS, RSSURL: u, Enabled: true, Language: "en"})
+		e.rows[k] = feeds[k]
+	}
+	a, b := e.example.Sources[3].Selectors, e.example.Sources[4].Selectors
+	for i, k := range pageKeys {
+		doc, sel := pageA(pages[k], false), a
+		e.undated[k] = i%2 == 0
+		if i%2 == 1 {
+			doc, sel = pageB(pages[k]), b
+		}
+		u := e.srv.put("/page/"+k+"/", doc)
+		e.sources = append(e.sources, Source{Key: k, Type: "press_corporate", Mode: ModeHTML, HTMLURL: u, Enabled: true,
+			Language: "en", MaxContent: 2000, Selectors: sel})
+		e.rows[k] = pages[k]
+	}
+}
+
+// configure uploads a catalog of srcs (one bouquet "all") and a client
+// "acme" following it.
+func (e *env) configure(srcs []Source) {
+	e.t.Helper()
+	cat := Catalog{Sources: srcs, Bouquets: []Bouquet{{ID: "all"}}}
+	for _, s := range srcs {
+		cat.Bouquets[0].SourceKeys = append(cat.Bouquets[0].SourceKeys, s.Key)
+	}
+	data, err := yaml.Marshal(&cat)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	client, _ := yaml.Marshal(Client{ID: "acme", Bouquets: []string{"all"}})
+	e.putObject(CatalogKey, data)
+	e.putObject("clients/acme.yaml", client)
+}
+
+func (e *env) putObject(key string, data []byte) {
+	e.t.Helper()
+	_, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(e.bucket), Key: aws.String(key),
+		Body: strings.NewReader(string(data))})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) ingester(opts ...Option) *Ingester {
+	e.t.Helper()
+	base := []Option{WithClock(fixedClock{ingestDay}), WithTimeout(5 * time.Second), WithRetries(1, 5*time.Millisecond),
+		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	g, err := New(e.db, e.s3, e.mgr, e.table, e.bucket, append(base, opts...)...)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return g
+}
+
+// run acquires a lease on the ingester's scope, runs ev and releases.
+func (e *env) run(g *Ingester, ev normalize.Event) (*Report, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	l, err := e.mgr.Acquire(ctx, g.Scope())
+	if err != nil {
+		return nil, err
+	}
+	defer l.Release(ctx)
+	return g.Run(ctx, l, ev)
+}
+
+// written returns every item in the client's day files, by item id, and
+// the raw files by key.
+func (e *env) written(client string) (map[string]Item, map[string]string) {
+	e.t.Helper()
+	ctx := context.Background()
+	out, err := e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(e.bucket), Prefix: aws.String("ingested/" + client + "/")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	items, files := map[string]Item{}, map[string]string{}
+	for _, o := range out.Contents {
+		data, _, err := getObject(ctx, e.s3, e.bucket, aws.ToString(o.Key), 1<<26)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		files[aws.ToString(o.Key)] = string(data)
+		var day []Item
+		if err := json.Unmarshal(data, &day); err != nil {
+			e.t.Fatalf("%s: %v", aws.ToString(o.Key), err)
+		}
+		for _, it := range day {
+			if _, dup := items[it.ItemID]; dup {
+				e.t.Errorf("item %s written twice", it.ItemID)
+			}
+			items[it.ItemID] = it
+		}
+	}
+	return items, files
+}
+
+// expected returns the item ids srcs should give for the window, computed
+// from the rows: ids per source, first wins; content hashes across sources
+// in catalog order, first wins.
+func (e *env) expected(srcs []Source, from, to time.Time) map[string]bool {
+	ids, hashes := map[string]bool{}, map[string]bool{}
+	for _, s := range srcs {
+		for _, r := range e.rows[s.Key] {
+			title := normalize.CleanText(r.Title)
+			hash := contentHash(title, normalize.CleanText(r.Content))
+			date := r.PublishedAt
+			if s.Mode == ModeHTML {
+				date = ingestDay.Format(time.DateOnly) // corporate rows: layout A has no date, B has this one
+			}
+			id := normalize.DeriveItemID(s.Key, date, title, "", "")
+			d, _ := time.Parse(time.DateOnly, date)
+			if d.Before(from) || d.After(to) || ids[id] || hashes[hash] {
+				continue
+			}
+			ids[id], hashes[hash] = true, true
+		}
+	}
+	return ids
+}
+
+func day(s string) time.Time {
+	d, _ := time.Parse(time.DateOnly, s)
+	return d
+}
