@@ -1,0 +1,149 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/sample"
+)
+
+// Config is one benchmark suite.
+type Config struct {
+	Items      []sample.Item // raw items; those the Lambda refuses are left out
+	MaxItems   int           // first n usable items; 0 = all
+	Compare    int           // K of the strategy comparison (3)
+	Sweep      []int         // K values of the sweep; empty = no sweep
+	Scale      float64       // time scale of the emulator and every clock
+	Quota      emulator.Quota
+	BurstMS    int64         // budget burst (the Lambda's QUOTA_BURST_MS)
+	Workers    int           // workers of an uncoordinated invocation (4)
+	WorkerCap  int           // the Lambda's WORKER_CAP
+	ClaimBatch int           // the Lambda's CLAIM_BATCH
+	MaxTokens  int           // max_tokens of every strategy
+	MaxHolders int           // lease holders of the coordinated scope; 0 = unlimited
+	SweepCap   time.Duration // emulated cap of an uncoordinated sweep run (K > Compare)
+	Pooling    bool          // also run coordinated with lease.WithBatch(1)
+	Strategies []string      // strategies of the comparison; empty = all four
+	Log        io.Writer     // progress lines
+}
+
+// Results are the metrics of a suite.
+type Results struct {
+	Config  Config
+	Compare []Metrics // the strategies at K = Config.Compare
+	Sweep   []Metrics // coordinated and seed-uncoordinated at each K
+	NoPool  *Metrics  // coordinated at K = Compare with lease.WithBatch(1)
+	Source  string    // where the items came from
+}
+
+// Run runs the suite.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	e, err := newEnv(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	res := &Results{Config: cfg}
+	k := cfg.Compare
+	strategies := cfg.Strategies
+	if len(strategies) == 0 {
+		strategies = []string{Coordinated, SeedUncoordinated, SeedReserved1, SDKAdaptive}
+	}
+	for _, st := range strategies {
+		m, err := e.run(ctx, scenario{strategy: st, k: k, label: st})
+		if err != nil {
+			return nil, err
+		}
+		res.Compare = append(res.Compare, m)
+	}
+	if cfg.Pooling {
+		m, err := e.run(ctx, scenario{strategy: Coordinated, k: k, batch: 1, label: "coordinated, WithBatch(1)"})
+		if err != nil {
+			return nil, err
+		}
+		res.NoPool = &m
+	}
+	for _, kk := range cfg.Sweep {
+		for _, st := range []string{Coordinated, SeedUncoordinated} {
+			if m, ok := res.find(st, kk); ok {
+				res.Sweep = append(res.Sweep, m)
+				continue
+			}
+			s := scenario{strategy: st, k: kk, label: st}
+			if st == SeedUncoordinated && kk > k {
+				s.cap = cfg.SweepCap
+			}
+			m, err := e.run(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			res.Sweep = append(res.Sweep, m)
+		}
+	}
+	return res, nil
+}
+
+func (r *Results) find(strategy string, k int) (Metrics, bool) {
+	for _, m := range r.Compare {
+		if m.Strategy == strategy && m.K == k {
+			return m, true
+		}
+	}
+	return Metrics{}, false
+}
+
+// run runs one scenario and computes its metrics.
+func (e *env) run(ctx context.Context, s scenario) (Metrics, error) {
+	begin := time.Now()
+	var out outcome
+	var err error
+	if s.strategy == Coordinated {
+		out, err = e.runCoordinated(ctx, s)
+	} else {
+		out, err = e.runSeed(ctx, s)
+	}
+	if err != nil {
+		return Metrics{}, fmt.Errorf("bench: %s K=%d: %w", s.label, s.k, err)
+	}
+	st := e.emu.Stats().Models[ModelID]
+	emu := emuSample{admitted: st.Admitted, throttled: st.Throttled.Tokens + st.Throttled.Requests,
+		settled: st.TokensSettled, perMinute: st.SettledPerMinute}
+	m := Compute(s, len(e.items), e.want(), out.calls, emu, out.wall, e.cfg.Scale, float64(e.cfg.Quota.TPM))
+	m.Finished = out.finished
+	m.BudgetWrites = out.budget.Writes
+	for i, r := range out.resps {
+		if r != nil {
+			m.DynamoDB += r.DynamoDBRequests
+		}
+		if err := out.errs[i]; err != nil {
+			e.logf("  invocation %d: %v", i, err)
+		}
+	}
+	if out.ddb > m.DynamoDB {
+		m.DynamoDB = out.ddb // requests outside Run's context (none expected) count too
+	}
+	m.DDBPerItem = ratio(float64(m.DynamoDB), float64(m.Items))
+	m.DDBPerCall = ratio(float64(m.DynamoDB), float64(m.Calls))
+	e.logf("%-28s K=%-2d makespan %6.2f min  throttles %5.1f %%  util %5.1f %%  ok %d/%d  ddb/call %.2f  (%.0fs wall)",
+		s.label, s.k, m.Makespan.Minutes(), 100*m.ThrottleRate, 100*m.Utilization, m.OKCalls, m.Calls, m.DDBPerCall,
+		time.Since(begin).Seconds())
+	return m, nil
+}
+
+func (e *env) logf(format string, args ...any) {
+	if e.cfg.Log != nil {
+		fmt.Fprintf(e.cfg.Log, format+"\n", args...)
+	}
+}
+
+// want counts the items behind each recorded prompt.
+func (e *env) want() map[string]int {
+	keys, w := newRecorder(e.items).items, map[string]int{}
+	for _, it := range e.items {
+		w[keys[it.prompt.User]]++
+	}
+	return w
+}

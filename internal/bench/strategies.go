@@ -1,0 +1,189 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/normalize"
+)
+
+// The strategies compared.
+const (
+	SeedUncoordinated = "seed-uncoordinated"
+	SeedReserved1     = "seed-reserved-1"
+	SDKAdaptive       = "sdk-adaptive"
+	Coordinated       = "coordinated"
+)
+
+// scenario is one strategy at one K.
+type scenario struct {
+	strategy string
+	k        int
+	cap      time.Duration // emulated; 0 = run to completion
+	batch    int           // budget batch (coordinated); 0 = the default
+	label    string
+}
+
+// outcome is what running a scenario produced, before metrics.
+type outcome struct {
+	calls    []Call
+	wall     time.Duration
+	resps    []*normalize.Response
+	budget   lease.Stats
+	ddb      int64 // DynamoDB requests seen by the benchmark's own counter
+	errs     []error
+	finished bool // not stopped by the cap
+}
+
+// alone runs one seed-style invocation: every item, workers at a time,
+// with client, no lease, no budget, no work sharing.
+func (e *env) alone(ctx context.Context, inv int, c *bedrock.Client, rec *recorder) {
+	canon, _ := normalize.LoadCanonical(nil)
+	next := make(chan benchItem)
+	var wg sync.WaitGroup
+	for range e.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range next {
+				if res, err := rec.call(ctx, inv, c, it.prompt); err == nil {
+					_, _ = normalize.ParseAnswer(res.Text, it.raw, canon)
+				}
+			}
+		}()
+	}
+	for _, it := range e.items {
+		select {
+		case next <- it:
+		case <-ctx.Done():
+		}
+	}
+	close(next)
+	wg.Wait()
+}
+
+// runSeed runs the seed strategies and sdk-adaptive.
+func (e *env) runSeed(ctx context.Context, s scenario) (outcome, error) {
+	opt := bedrock.WithSeedRetry()
+	if s.strategy == SDKAdaptive {
+		opt = bedrock.WithAdaptiveRetry()
+	}
+	clients := make([]*bedrock.Client, s.k)
+	for i := range clients {
+		c, err := bedrock.New(e.runtime(), ModelID, bedrock.Unlimited, bedrock.WithMaxTokens(e.cfg.MaxTokens), opt)
+		if err != nil {
+			return outcome{}, err
+		}
+		clients[i] = c
+	}
+	rec := newRecorder(e.items)
+	e.emu.Reset()
+	rec.start = time.Now()
+	ctx, cancel := e.capped(ctx, s.cap)
+	defer cancel()
+	if s.strategy == SeedReserved1 {
+		for i, c := range clients {
+			e.alone(ctx, i, c, rec)
+		}
+	} else {
+		var wg sync.WaitGroup
+		for i, c := range clients {
+			wg.Add(1)
+			go func() { defer wg.Done(); e.alone(ctx, i, c, rec) }()
+		}
+		wg.Wait()
+	}
+	return outcome{calls: rec.snapshot(), wall: time.Since(rec.start), finished: ctx.Err() == nil}, nil
+}
+
+// capped bounds a scenario to cap of emulated time.
+func (e *env) capped(ctx context.Context, cap time.Duration) (context.Context, context.CancelFunc) {
+	if cap <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, e.wall(cap))
+}
+
+// invocation is one coordinated Lambda: its own clients, lease manager,
+// budget, Bedrock client and pipeline, built as cmd/ingest-normalize does.
+type invocation struct {
+	p      *normalize.Pipeline
+	budget *lease.Budget
+}
+
+func (e *env) invocation(s scenario, i int, table, bucket string, clock lease.ScaledClock, rec *recorder, ddb *counter) (*invocation, error) {
+	db := normalize.Counting(ddb.wrap(e.db))
+	m, err := lease.NewManager(db, table, lease.WithMaxHolders(e.cfg.MaxHolders), lease.WithClock(clock))
+	if err != nil {
+		return nil, err
+	}
+	q := e.cfg.Quota
+	bopts := []lease.BudgetOption{lease.WithLimits(lease.Limits{RPM: float64(q.RPM), TPM: float64(q.TPM), Burst: e.cfg.BurstMS}),
+		lease.WithEnvLimit(lease.EnvLimit{Cap: 1}), lease.WithBudgetClock(clock)}
+	if s.batch > 0 {
+		bopts = append(bopts, lease.WithBatch(s.batch))
+	}
+	b, err := lease.NewBudget(db, table, "eu-west-3/"+ModelID, "bench", bopts...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := bedrock.New(e.runtime(), ModelID, bedrock.Shared(b), bedrock.WithMaxTokens(e.cfg.MaxTokens),
+		bedrock.WithBackoff(e.wall(bedrock.DefaultBackoffBase), e.wall(bedrock.DefaultBackoffCap)))
+	if err != nil {
+		return nil, err
+	}
+	p, err := normalize.NewPipeline(db, e.s3, m, recModel{inner: c, rec: rec, inv: i}, table, bucket,
+		normalize.WithEnv("bench"), normalize.WithBudget(b), normalize.WithWorkerCap(e.cfg.WorkerCap),
+		normalize.WithBatchSize(e.cfg.ClaimBatch), normalize.WithClock(clock),
+		normalize.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+	if err != nil {
+		return nil, err
+	}
+	return &invocation{p: p, budget: b}, nil
+}
+
+// runCoordinated runs K concurrent Pipeline.Run on one table and bucket.
+func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
+	table, bucket, ev, err := e.fresh(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	rec, ddb := newRecorder(e.items), &counter{}
+	clock := lease.ScaledClock{Epoch: time.Now(), Scale: e.cfg.Scale}
+	invs := make([]*invocation, s.k)
+	for i := range invs {
+		if invs[i], err = e.invocation(s, i, table, bucket, clock, rec, ddb); err != nil {
+			return outcome{}, err
+		}
+	}
+	out := outcome{resps: make([]*normalize.Response, s.k), errs: make([]error, s.k)}
+	e.emu.Reset()
+	rec.start = time.Now()
+	ctx, cancel := e.capped(ctx, s.cap)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, inv := range invs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ictx, icancel := context.WithTimeout(ctx, e.wall(15*time.Minute)) // the Lambda's longest timeout
+			defer icancel()
+			out.resps[i], out.errs[i] = inv.p.Run(ictx, ev, normalize.As(fmt.Sprintf("inv-%02d", i)))
+		}()
+	}
+	wg.Wait()
+	out.wall, out.calls, out.ddb, out.finished = time.Since(rec.start), rec.snapshot(), ddb.n.Load(), ctx.Err() == nil
+	for _, inv := range invs {
+		st := inv.budget.Stats()
+		out.budget.Writes += st.Writes
+		out.budget.Reads += st.Reads
+		out.budget.Conflicts += st.Conflicts
+	}
+	return out, nil
+}
