@@ -5,6 +5,7 @@
 #               suites again against moto; templates through cfn-lint.
 #   make demo   the local end-to-end run on embedded defaults.
 #   make bench  benchmarks, printed as ratios against in-run baselines.
+#   make chaos  the fault and hostile-input suite, long version, with a report.
 
 GO        ?= go
 LOCAL_BIN := $(CURDIR)/.local/bin
@@ -14,7 +15,7 @@ DDB_PKGS  := ./lease/ ./normalize/ ./internal/e2e/
 
 export PATH := $(LOCAL_BIN):$(PATH)
 
-.PHONY: test unit moto ops-smoke lint tools demo bench bench-quick tidy-check
+.PHONY: test unit moto ops-smoke lint tools demo bench bench-quick chaos tidy-check
 
 test: tools lint unit moto ops-smoke
 
@@ -47,8 +48,16 @@ ops-smoke: $(LOCAL_BIN)/aws-lambda-rie
 demo: $(LOCAL_BIN)/aws-lambda-rie
 	scripts/demo.sh
 
+# The coordination core's benchmarks (admissions/s, DynamoDB requests and
+# conflicts per admission, acquire latency), then the strategies compared
+# end to end (cmd/bench: report, CSV and plots in bench/out).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./lease/
+	$(GO) run ./cmd/bench -out bench/out
 
 bench-quick:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -short ./lease/
+	$(GO) run ./cmd/bench -quick -out bench/out/quick
+
+# Faults and hostile input, the long version, with a report.
+chaos:
+	scripts/chaos.sh
