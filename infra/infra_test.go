@@ -138,7 +138,9 @@ func resourceTexts(v any) []string {
 func TestRoleLeastPrivilege(t *testing.T) {
 	tpl := loadTemplate(t, "s1-runtime.yaml")
 	p := goConsts(t, filepath.Join(repoRoot(t), "normalize"))
-	read := "(" + p["IngestedPrefix"] + "|" + p["CanonicalPrefix"] + "|" + p["NormalizedPrefix"] + ")"
+	// clients/ holds ingestion's per-client source lists (ingest.ClientKey).
+	read := "(" + p["IngestedPrefix"] + "|" + p["CanonicalPrefix"] + "|" + p["NormalizedPrefix"] + "|clients/)"
+	written := "(" + p["IngestedPrefix"] + "|" + p["NormalizedPrefix"] + ")"
 	bucket := `arn:\$\{AWS::Partition\}:s3:::\$\{(DataBucket|Bucket)\}/`
 	// Every resource an action may have. The only wildcards are the object
 	// keys under one prefix, the log streams of the function's own group
@@ -149,7 +151,7 @@ func TestRoleLeastPrivilege(t *testing.T) {
 		"dynamodb:":        regexp.MustCompile(`^import:\$\{CoordinationStack\}-TableArn$`),
 		"bedrock:":         regexp.MustCompile(`^arn:\$\{AWS::Partition\}:bedrock:(\$\{Region\}:\$\{AWS::AccountId\}:inference-profile/\$\{ModelId\}|\*::foundation-model/\$\{FoundationModelId\}|\$\{Region\}::foundation-model/\$\{ModelId\})$`),
 		"s3:GetObject":     regexp.MustCompile(`^` + bucket + read + `\*$`),
-		"s3:PutObject":     regexp.MustCompile(`^` + bucket + p["NormalizedPrefix"] + `\*$`),
+		"s3:PutObject":     regexp.MustCompile(`^` + bucket + written + `\*$`),
 		"s3:ListBucket":    regexp.MustCompile(`^arn:\$\{AWS::Partition\}:s3:::\$\{(DataBucket|Bucket)\}$`),
 		"logs:":            regexp.MustCompile(`^getatt:LogGroup\.Arn$`),
 		"s3:prefix values": regexp.MustCompile(`^` + read + `\*$`),

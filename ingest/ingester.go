@@ -194,3 +194,19 @@ func (g *Ingester) client(ctx context.Context, id string) (Client, error) {
 	}
 	return cl, err
 }
+
+// Configured reports whether ev can be ingested: the catalog exists and,
+// unless ev names its sources, so does the client's file. The handler asks
+// it when the event leaves the mode to the configuration.
+func (g *Ingester) Configured(ctx context.Context, ev normalize.Event) (bool, error) {
+	data, _, err := getObject(ctx, g.s3, g.configBucket, CatalogKey, MaxConfigBytes)
+	if err != nil || data == nil || len(ev.Sources) > 0 {
+		return err == nil && data != nil, err
+	}
+	key, err := ClientKey(ev.ClientID)
+	if err != nil {
+		return false, err
+	}
+	data, _, err = getObject(ctx, g.s3, g.configBucket, key, MaxConfigBytes)
+	return err == nil && data != nil, err
+}

@@ -35,7 +35,24 @@ type Event struct {
 	MaxItems       int      `json:"max_items,omitempty"` // 0 means no limit
 	ForceReprocess bool     `json:"force_reprocess,omitempty"`
 	DryRun         bool     `json:"dry_run,omitempty"`
+	// Mode chooses the phases: "ingest" fetches the client's sources into
+	// raw items, "normalize" normalizes what is already ingested, "both"
+	// does one then the other. Empty means both when the client has a
+	// configuration in the config bucket, else normalize only.
+	Mode string `json:"mode,omitempty"`
 }
+
+// The modes of an Event.
+const (
+	ModeBoth      = "both"
+	ModeIngest    = "ingest"
+	ModeNormalize = "normalize"
+)
+
+// Ingests reports whether the event asks for ingestion (explicitly or by
+// default); Normalizes whether it asks for normalization.
+func (e Event) Ingests() bool    { return e.Mode != ModeNormalize }
+func (e Event) Normalizes() bool { return e.Mode != ModeIngest }
 
 // ParseEvent decodes one JSON object into an Event. It rejects unknown
 // fields, wrong types, trailing data, documents over MaxEventBytes and
@@ -73,7 +90,7 @@ func decodeError(err error) *FieldError {
 		return &FieldError{Field: field, Reason: fmt.Sprintf("has JSON type %s, want %s", te.Value, te.Type), Fix: "send the documented type for " + field}
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return &FieldError{Field: strings.Trim(name, `"`), Reason: "is not a known field", Fix: "remove it; known fields are client_id, period_days, from_date, to_date, sources, max_items, force_reprocess, dry_run"}
+		return &FieldError{Field: strings.Trim(name, `"`), Reason: "is not a known field", Fix: "remove it; known fields are client_id, period_days, from_date, to_date, sources, max_items, force_reprocess, dry_run, mode"}
 	}
 	return &FieldError{Field: "event", Reason: "is not valid JSON: " + err.Error(), Fix: fixEventFormat}
 }
@@ -84,6 +101,11 @@ func (e Event) Validate(now time.Time) error {
 	errs := []error{CheckClientID(e.ClientID)}
 	errs = append(errs, e.checkWindow(now)...)
 	errs = append(errs, e.checkSources()...)
+	switch e.Mode {
+	case "", ModeBoth, ModeIngest, ModeNormalize:
+	default:
+		errs = append(errs, &FieldError{Field: "mode", Reason: fmt.Sprintf("is %q", e.Mode), Fix: "use both, ingest or normalize, or omit it"})
+	}
 	if e.MaxItems < 0 || e.MaxItems > MaxMaxItems {
 		errs = append(errs, &FieldError{Field: "max_items", Reason: fmt.Sprintf("is %d", e.MaxItems), Fix: fmt.Sprintf("use 0 (no limit) to %d", MaxMaxItems)})
 	}

@@ -8,22 +8,33 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/vectora/ingest-normalize/ingest"
 	"github.com/vectora/ingest-normalize/internal/emf"
+	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
-// Handler serves invocations with one Pipeline built at start-up. It is
-// safe for concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1).
+// Handler serves invocations with one Pipeline and one Ingester built at
+// start-up. It is safe for concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1).
 type Handler struct {
 	pipeline *normalize.Pipeline
+	ingester *ingest.Ingester
+	fetchers *lease.Manager // leases of the ingestion scope, ingest/<env>
 	log      *slog.Logger
 	metrics  emf.Dimensions // ENV_NAME and BEDROCK_MODEL_ID, set by NewHandler
+}
+
+// Response is what an invocation returns: the normalization's figures and,
+// when the invocation ingested, the ingestion's report.
+type Response struct {
+	*normalize.Response
+	Ingest *ingest.Report `json:"ingest,omitempty"`
 }
 
 // Handle parses the event and runs it. An invalid event returns the
 // field-by-field error of normalize.ParseEvent or Event.Validate and writes
 // nothing.
-func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*normalize.Response, error) {
+func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, error) {
 	name := "local"
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		name = lc.AwsRequestID
@@ -33,12 +44,41 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*normalize.R
 		h.log.Error("invalid event", "request_id", name, "error", err.Error())
 		return nil, err
 	}
-	resp, err := h.pipeline.Run(ctx, ev, normalize.As(name))
+	out := &Response{}
+	if out.Ingest, err = h.ingest(ctx, ev, name); err != nil {
+		h.log.Error("ingestion failed", "request_id", name, "error", err.Error())
+		return out, err
+	}
+	if !ev.Normalizes() {
+		return out, nil
+	}
+	out.Response, err = h.pipeline.Run(ctx, ev, normalize.As(name))
 	if err != nil {
 		h.log.Error("invocation failed", "request_id", name, "error", err.Error())
 	}
-	if merr := emf.Write(os.Stdout, h.metrics, resp, time.Now()); merr != nil {
+	if merr := emf.Write(os.Stdout, h.metrics, out.Response, time.Now()); merr != nil {
 		h.log.Warn("metrics", "request_id", name, "error", merr.Error())
 	}
-	return resp, err
+	return out, err
+}
+
+// ingest fetches the client's sources when the event asks for it, or, when
+// it leaves the mode open, when the client has a configuration. It runs
+// under its own lease scope: fetching is cheap and not coordinated by the
+// Bedrock budget, but two invocations must not fetch a source twice.
+func (h *Handler) ingest(ctx context.Context, ev normalize.Event, name string) (*ingest.Report, error) {
+	if !ev.Ingests() || ev.DryRun {
+		return nil, nil
+	}
+	if ev.Mode == "" {
+		if ok, err := h.ingester.Configured(ctx, ev); err != nil || !ok {
+			return nil, err
+		}
+	}
+	l, err := h.fetchers.Acquire(ctx, h.ingester.Scope(), lease.As(name))
+	if err != nil {
+		return nil, err
+	}
+	defer l.Release(context.WithoutCancel(ctx))
+	return h.ingester.Run(ctx, l, ev)
 }

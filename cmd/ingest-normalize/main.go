@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/ingest"
 	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
@@ -77,7 +78,17 @@ func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{pipeline: p, log: log, metrics: emf.Dimensions{Environment: cfg.Env, Model: cfg.ModelID}}, nil
+	fetchers, err := lease.NewManager(db, cfg.Table, lease.WithMaxHolders(0), lease.WithTTL(cfg.LeaseTTL), lease.WithClock(clock))
+	if err != nil {
+		return nil, err
+	}
+	ing, err := ingest.New(db, s3c, fetchers, cfg.Table, cfg.DataBucket, ingest.WithConfigBucket(cfg.ConfigBucket),
+		ingest.WithEnv(cfg.Env), ingest.WithClock(clock), ingest.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{pipeline: p, ingester: ing, fetchers: fetchers, log: log,
+		metrics: emf.Dimensions{Environment: cfg.Env, Model: cfg.ModelID}}, nil
 }
 
 func bedrockOptions(cfg Config) []bedrock.Option {
