@@ -63,14 +63,14 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	tau := rec.tau(b.env)
 	tok, req := need.tokens-back.tokens, need.requests-back.requests
 	meters := []meter{
-		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: need.tokens, ahead: tau},
-		{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: need.requests, ahead: tau},
+		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: 3 * tau},
+		{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: max(req, 0), ahead: 3 * tau},
 	}
 	if c := rec.Envs[b.env].Cap; c > 0 && c < 1 {
 		burst := rec.Burst * 1000
 		meters = append(meters,
-			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: need.tokens, ahead: burst},
-			meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: need.requests, ahead: burst})
+			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: max(tok, 0), ahead: burst},
+			meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: max(req, 0), ahead: burst})
 	}
 	var wait time.Duration
 	steps := make([]step, len(meters))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -39,8 +38,8 @@ type Budget struct {
 	pool     pool
 	granting chan struct{} // closed when the write in flight ends
 	avg      float64       // moving average of reservation sizes
-	gap      time.Duration // moving average of the time between reservations
-	last     time.Time     // when the last reservation was taken
+	inside   int           // callers inside Reserve
+	open     int           // reservations neither settled nor cancelled
 }
 
 // pool is quota taken from the row and not yet spent by a call.
@@ -75,12 +74,14 @@ func (b *Budget) Reserve(ctx context.Context, tokens int64) (*Reservation, error
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.inside++
+	defer func() { b.inside-- }()
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if b.take(tokens) {
-			b.pace()
+			b.open++
 			return &Reservation{b: b, tokens: tokens}, nil
 		}
 		if err := b.refill(ctx, tokens); err != nil {
@@ -146,19 +147,12 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	return nil
 }
 
-// pace updates the moving average of the time between reservations.
-func (b *Budget) pace() {
-	now := b.clock.Now()
-	if !b.last.IsZero() {
-		b.gap = (7*b.gap + 3*now.Sub(b.last)) / 10
-	}
-	b.last = now
-}
-
-// batchSize is how much one write takes: as many calls as this process
-// takes during a hold at its recent pace (a pool larger than that sits
-// idle while charged, and peers wait for it: 16 single-call contenders
-// with 8-call pools used 80 % of the quota), at most batch, of
+// batchSize is how much one write takes: one call for each of this
+// process's callers (those waiting in Reserve and those holding a
+// reservation), at most batch — a pool larger than the local concurrency
+// sits idle while charged and peers wait for it (16 single-call contenders
+// with 8-call pools used 80 % of the quota), and sizing by each process's
+// recent pace let early winners take ever larger pools —, of
 // the average size seen so far (grants of equal size keep contenders with
 // different calls fair), within this environment's burst, and never less
 // than this call.
@@ -170,11 +164,8 @@ func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	now := b.clock.Now()
 	burstTok := float64(b.rec.tau(b.env)) * b.tokenRate(now)
 	burstReq := float64(b.rec.tau(b.env)) * b.requestRate(now)
-	calls := float64(b.batch)
-	if b.gap > 0 {
-		calls = math.Ceil(float64(b.holdTime()) / float64(b.gap))
-	}
-	n := min(float64(b.batch), max(calls, 1), max(burstTok/b.avg, 1), max(burstReq, 1))
+	calls := float64(max(b.inside+b.open, 1))
+	n := min(float64(b.batch), calls, max(burstTok/b.avg, 1), max(burstReq, 1))
 	return max(int64(n*b.avg), tokens), max(int64(n), 1)
 }
 
@@ -214,6 +205,7 @@ func (b *Budget) Flush(ctx context.Context) error {
 func (b *Budget) refund(tokens, requests int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.open--
 	b.pool.tokens += tokens
 	b.pool.requests += requests
 }

@@ -29,7 +29,9 @@ func WithBatch(n int) BudgetOption { return func(b *Budget) { b.batch = n } }
 // WithHold sets how long pooled quota may wait for a call before it goes
 // back to the row. Default half the burst: long enough to outlast a typical
 // Bedrock call (about 3 s), so that a settled call's refund is spent by the
-// next one rather than handed back.
+// next one rather than handed back. A whole burst halves the writes of
+// three invocations sharing a quota, but pools then sit idle for many
+// small callers (16 single-call contenders used 85 % of the quota).
 func WithHold(d time.Duration) BudgetOption { return func(b *Budget) { b.hold = d } }
 
 // WithFeedback sets the reaction to Bedrock throttles: each throttle

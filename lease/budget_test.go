@@ -114,7 +114,7 @@ func TestBudgetSharedByContenders(t *testing.T) {
 		conflicts += budgets[i].Stats().Conflicts
 	}
 	// Bound: a window sees at most a minute of quota, the burst, and what
-	// pools took during the hold (half the burst) before it.
+	// pools took during the hold (half the burst) before it, and the lag.
 	limit := int64(tpm * (60 + 10 + 5 + 1) / 60)
 	most, mostReq := maxWindow(all, 60*time.Second)
 	if most > limit {

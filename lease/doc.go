@@ -60,7 +60,9 @@
 // burst); refunds from Settle go back to the pool. Any 60 s window
 // admits at most TPM plus the burst (burst_ms of quota) plus what pools took
 // during their hold (half the burst) before the window, plus a lag of a
-// tenth of the burst: with the default 10 s burst, 1.27 × TPM. Priorities
+// tenth of the burst: TPM + 1.6 × the burst, with the default 10 s burst
+// 1.27 × TPM.
+// Admissions may be scheduled up to three bursts ahead. Priorities
 // leave headroom: the highest priority present may fill the whole burst,
 // the lowest half of it.
 package lease

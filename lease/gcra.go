@@ -50,9 +50,10 @@ func (m meter) span(n int64) int64 {
 // of racing everyone else for the next free slot, so contenders are served
 // in the order their writes reach the row, and a waiter costs one write,
 // not one per try. (Racing for slots starved large requests: a
-// 16-contender test gave some a tenth of their share.) The fit is judged on
-// need, the move on amount: a grant that hands back an old pool in the same
-// write moves the TAT by the difference but must fit whole.
+// 16-contender test gave some a tenth of their share.) A grant that hands
+// back an old pool in the same write fits and moves by the difference:
+// judging it on its gross size kept the refunded part of the burst idle
+// (one invocation used 69 % of the quota).
 func (m meter) plan(tat, now int64) (step, time.Duration) {
 	s := step{attr: m.attr, delta: m.span(m.amount)}
 	if m.need <= 0 { // a refund always fits
