@@ -53,7 +53,7 @@ func (r *run) fill(resp *Response) {
 	defer t.mu.Unlock()
 	c := &resp.Counts
 	c.OK, c.Fallback, c.Failed, c.AlreadyDone = t.ok, t.fallback, t.failed, t.already
-	resp.Bedrock = BedrockStats{Calls: t.calls, Attempts: t.attempts, Throttles: t.throttl, TokensIn: t.in,
+	resp.Bedrock = BedrockStats{Calls: t.calls, Attempts: t.attempts, Throttles: t.throttl, TokensIn: t.in, TokensReserved: t.reserved, TokensSettled: t.settled,
 		TokensOut: t.out, BudgetWaitMS: t.wait.Milliseconds(), BedrockMS: t.bedrock.Milliseconds()}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -42,13 +42,17 @@ type Counts struct {
 
 // BedrockStats sum the calls of one Run.
 type BedrockStats struct {
-	Calls        int   `json:"calls"`
-	Attempts     int   `json:"attempts"`
-	Throttles    int   `json:"throttles"`
-	TokensIn     int64 `json:"tokens_in"`
-	TokensOut    int64 `json:"tokens_out"`
-	BudgetWaitMS int64 `json:"budget_wait_ms"`
-	BedrockMS    int64 `json:"bedrock_ms"`
+	Calls     int   `json:"calls"`
+	Attempts  int   `json:"attempts"`
+	Throttles int   `json:"throttles"`
+	TokensIn  int64 `json:"tokens_in"`
+	TokensOut int64 `json:"tokens_out"`
+	// TokensReserved and TokensSettled are quota tokens (burndown
+	// applied): what the successful calls reserved and what they settled to.
+	TokensReserved int64 `json:"tokens_reserved"`
+	TokensSettled  int64 `json:"tokens_settled"`
+	BudgetWaitMS   int64 `json:"budget_wait_ms"`
+	BedrockMS      int64 `json:"bedrock_ms"`
 }
 
 // LeaseStats describe the lease of one Run.
@@ -85,6 +89,7 @@ type tally struct {
 	already, abandoned       int
 	calls, attempts, throttl int
 	in, out                  int64
+	reserved, settled        int64
 	wait, bedrock            time.Duration
 	keys                     []string
 	nkeys                    int
@@ -99,6 +104,8 @@ func (t *tally) add(s bedrock.Stats, u bedrock.Usage) {
 	t.throttl += s.Throttles
 	t.in += u.InputTokens
 	t.out += u.OutputTokens
+	t.reserved += u.ReservedTokens
+	t.settled += u.SettledTokens
 	t.wait += s.BudgetWait
 	t.bedrock += s.BedrockTime
 }

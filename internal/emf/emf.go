@@ -11,6 +11,8 @@
 //	BedrockRetries    Count         attempts beyond the first of each call
 //	TokensIn          Count         input tokens
 //	TokensOut         Count         output tokens
+//	TokensReserved    Count         quota tokens the calls reserved (input + max_tokens × burndown)
+//	TokensSettled     Count         quota tokens they settled to (input + output × burndown)
 //	BudgetWaitMs      Milliseconds  time spent waiting for the shared budget
 //	LeaseWaitMs       Milliseconds  time spent waiting for the lease
 //	LeaseLost         Count         1 when the lease was lost, else 0
@@ -56,6 +58,8 @@ var metrics = []metric{
 	{"BedrockRetries", "Count", func(r *normalize.Response) int64 { return int64(max(r.Bedrock.Attempts-r.Bedrock.Calls, 0)) }},
 	{"TokensIn", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensIn }},
 	{"TokensOut", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensOut }},
+	{"TokensReserved", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensReserved }},
+	{"TokensSettled", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensSettled }},
 	{"BudgetWaitMs", "Milliseconds", func(r *normalize.Response) int64 { return r.Bedrock.BudgetWaitMS }},
 	{"LeaseWaitMs", "Milliseconds", func(r *normalize.Response) int64 { return r.Lease.WaitMS }},
 	{"LeaseLost", "Count", func(r *normalize.Response) int64 { return lost(r) }},
