@@ -2,7 +2,9 @@
 #   make test   every test: unit and integration against in-process servers
 #               (minidyn, gofakes3, the Bedrock emulator, the Lambda binary
 #               under the Runtime Interface Emulator), then the DynamoDB
-#               suites again against moto; templates through cfn-lint.
+#               suites again against moto; templates through cfn-lint; the
+#               operations scripts on the local stack; the benchmark's smoke
+#               run (fails only if the benchmark cannot run).
 #   make demo   the local end-to-end run on embedded defaults.
 #   make bench  benchmarks, printed as ratios against in-run baselines.
 #   make chaos  the fault and hostile-input suite, long version, with a report.
@@ -17,7 +19,7 @@ export PATH := $(LOCAL_BIN):$(PATH)
 
 .PHONY: test unit moto ops-smoke lint tools demo bench bench-quick chaos tidy-check
 
-test: tools lint unit moto ops-smoke
+test: tools lint unit moto ops-smoke bench-quick
 
 tools: $(LOCAL_BIN)/aws-lambda-rie
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint" >&2; exit 1; }
@@ -38,7 +40,7 @@ unit:
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 moto:
-	LEASE_TEST_SCALE=20 scripts/with-moto.sh $(GO) test -count=1 -timeout 30m $(DDB_PKGS)
+	LEASE_TEST_SCALE=10 scripts/with-moto.sh $(GO) test -count=1 -timeout 30m $(DDB_PKGS)
 
 # The operations scripts (invoke, inspect, throttles, leasectl set-budget)
 # against the local stack.

@@ -3,6 +3,7 @@ package lease
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -36,6 +37,30 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, err
 		if ok {
 			return turn(meters, steps, rec, now), nil
 		}
+		b.learn(steps, rec)
+	}
+}
+
+// learn records, after a refused write, which branch each meter needed:
+// the add branch when its TAT had been moved by peers since this process
+// saw it idle, the reset branch when it had gone idle. The next plan
+// follows it. (A nearly idle request meter touched by 16 contenders made
+// every admission guess the reset branch and lose its write.)
+func (b *Budget) learn(steps []step, fresh budgetRecord) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.busy == nil {
+		b.busy = map[string]bool{}
+	}
+	for _, s := range steps {
+		tat, ok := fresh.tats[s.attr]
+		switch {
+		case !s.check || !ok:
+		case s.set && tat >= s.lo:
+			b.busy[s.attr] = true
+		case !s.set && tat < s.lo:
+			b.busy[s.attr] = false
+		}
 	}
 }
 
@@ -57,7 +82,7 @@ func turn(meters []meter, steps []step, rec budgetRecord, now time.Time) time.Du
 // tokens and requests, and the environment's own when it is capped.
 func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Duration) {
 	b.mu.Lock()
-	rec := b.rec
+	rec, busy := b.rec, maps.Clone(b.busy)
 	tRate, rRate := b.tokenRate(now), b.requestRate(now)
 	b.mu.Unlock()
 	tau := rec.tau(b.env)
@@ -76,7 +101,11 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	steps := make([]step, len(meters))
 	for i, m := range meters {
 		var w time.Duration
-		steps[i], w = m.plan(rec.guess(m.attr, micros(now)), micros(now))
+		tat := rec.guess(m.attr, micros(now))
+		if busy[m.attr] {
+			tat = max(tat, micros(now))
+		}
+		steps[i], w = m.plan(tat, micros(now))
 		wait = max(wait, w)
 	}
 	return meters, steps, wait

@@ -36,10 +36,11 @@ type Budget struct {
 	mu       sync.Mutex
 	rec      budgetRecord // the row as last seen
 	pool     pool
-	granting chan struct{} // closed when the write in flight ends
-	avg      float64       // moving average of reservation sizes
-	inside   int           // callers inside Reserve
-	open     int           // reservations neither settled nor cancelled
+	granting chan struct{}   // closed when the write in flight ends
+	avg      float64         // moving average of reservation sizes
+	inside   int             // callers inside Reserve
+	open     int             // reservations neither settled nor cancelled
+	busy     map[string]bool // meters to plan on the add branch (see learn)
 }
 
 // pool is quota taken from the row and not yet spent by a call.
