@@ -19,7 +19,7 @@ export PATH := $(LOCAL_BIN):$(PATH)
 
 .PHONY: test unit moto ops-smoke lint tools demo bench bench-quick chaos tidy-check
 
-test: tools lint unit moto ops-smoke bench-quick
+test: tools lint bench-quick ops-smoke unit moto
 
 tools: $(LOCAL_BIN)/aws-lambda-rie
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint" >&2; exit 1; }

@@ -109,11 +109,14 @@ func (r *Results) verdicts() []string {
 	}
 }
 
+// verdict formats one target line. The "target" prefix keeps a failed
+// benchmark target from reading like a failed test in CI logs (CI reads a
+// line starting with FAIL as the test runner's verdict).
 func verdict(ok bool, format string, args ...any) string {
 	if ok {
-		return "PASS " + fmt.Sprintf(format, args...)
+		return "target PASS: " + fmt.Sprintf(format, args...)
 	}
-	return "FAIL " + fmt.Sprintf(format, args...)
+	return "target FAIL: " + fmt.Sprintf(format, args...)
 }
 
 func kValues(ms []Metrics) []int {
