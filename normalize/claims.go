@@ -47,6 +47,7 @@ type claims struct {
 	table  string
 	pk     string
 	lease  *lease.Lease
+	leases *lease.Manager
 	clock  lease.Clock
 	retain time.Duration
 }
@@ -179,36 +180,18 @@ func (c *claims) finish(ctx context.Context, i int, state string, ok, fallback, 
 	return nil
 }
 
-// liveHolders reads the scope record and returns the expiry of each holder
-// entry (one GetItem). A holder missing from the map is gone.
+// liveHolders returns the expiry of each holder of the scope (one
+// GetItem through the lease manager). A holder missing from it is gone.
 func (c *claims) liveHolders(ctx context.Context) (map[string]time.Time, error) {
-	out, err := c.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(c.table), ConsistentRead: aws.Bool(true), Key: scopeRecordKey(c.lease.Scope())})
+	_, hs, err := c.leases.Holders(ctx, c.lease.Scope())
 	if err != nil {
 		return nil, fmt.Errorf("normalize: read scope %s: %w", c.lease.Scope(), err)
 	}
-	return decodeHolders(out.Item), nil
-}
-
-// scopeRecordKey is the key of package lease's scope record.
-func scopeRecordKey(scope string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{lease.AttrPK: str("scope#" + scope), lease.AttrSK: str("lease")}
-}
-
-// decodeHolders returns the expiry of each holder entry of a scope record
-// (instants in microseconds; the "-" entry keeps the map non-empty).
-func decodeHolders(item map[string]types.AttributeValue) map[string]time.Time {
-	holders := map[string]time.Time{}
-	hs, _ := item["holders"].(*types.AttributeValueMemberM)
-	if hs == nil {
-		return holders
+	out := make(map[string]time.Time, len(hs))
+	for _, h := range hs {
+		out[h.ID] = h.Expires
 	}
-	for id, v := range hs.Value {
-		if h, ok := v.(*types.AttributeValueMemberM); ok && id != "-" {
-			holders[id] = time.UnixMicro(getN(h.Value, "expires"))
-		}
-	}
-	return holders
+	return out, nil
 }
 
 func strList(ss []string) types.AttributeValue {

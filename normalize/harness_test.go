@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
@@ -243,4 +244,26 @@ func withTimeout(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// scopeRecordKey is the key of package lease's scope record, read here
+// directly, as an independent observer.
+func scopeRecordKey(scope string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{lease.AttrPK: str("scope#" + scope), lease.AttrSK: str("lease")}
+}
+
+// decodeHolders returns the expiry of each holder entry of a scope record
+// (instants in microseconds; the "-" entry keeps the map non-empty).
+func decodeHolders(item map[string]types.AttributeValue) map[string]time.Time {
+	holders := map[string]time.Time{}
+	hs, _ := item["holders"].(*types.AttributeValueMemberM)
+	if hs == nil {
+		return holders
+	}
+	for id, v := range hs.Value {
+		if h, ok := v.(*types.AttributeValueMemberM); ok && id != "-" {
+			holders[id] = time.UnixMicro(getN(h.Value, "expires"))
+		}
+	}
+	return holders
 }

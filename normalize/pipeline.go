@@ -127,7 +127,7 @@ func (r *run) execute(ctx context.Context, resp *Response, name string) (err err
 	r.lease = l
 	defer r.release(ctx, resp)
 	defer r.outputs(resp)
-	r.claims = &claims{db: p.db, table: p.table, pk: "run#" + p.env + "#" + r.id, lease: l, clock: p.clock, retain: p.retain}
+	r.claims = &claims{db: p.db, table: p.table, pk: "run#" + p.env + "#" + r.id, lease: l, leases: p.leases, clock: p.clock, retain: p.retain}
 	r.sink = &sink{s3: p.s3, bucket: p.bucket, lease: l}
 	r.pool = newPool(p.workerCap, p.workerCap+2*p.batchSize)
 	cancel := r.deadlines(ctx)
