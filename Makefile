@@ -40,7 +40,7 @@ unit:
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 moto:
-	LEASE_TEST_SCALE=10 scripts/with-moto.sh $(GO) test -count=1 -timeout 30m $(DDB_PKGS)
+	LEASE_TEST_SCALE=5 scripts/with-moto.sh $(GO) test -count=1 -timeout 30m $(DDB_PKGS)
 
 # The operations scripts (invoke, inspect, throttles, leasectl set-budget)
 # against the local stack.

@@ -38,7 +38,7 @@ trap 'rm -f "$report"' EXIT
 status=0
 CHAOS_LONG="$long" CHAOS_REPORT="$report" go test -race -count=1 -timeout 20m ./internal/chaos ./internal/faultproxy ./cmd/ddb-faultproxy || status=$?
 if [[ -d internal/e2e && "$long" == 1 ]]; then
-  go test -count=1 -timeout 15m -run 'Killed|Concurrent' ./internal/e2e || status=$?
+  CHAOS_LONG=1 go test -count=1 -v -timeout 15m -run 'Killed|Concurrent|Frozen|Deadline' ./internal/e2e | grep -E '^(---|ok|FAIL)|killed|K=' || status=$?
 fi
 if [[ "$fuzz" != 0 ]]; then
   for target in "FuzzParseEvent ./normalize" "FuzzParseItems ./normalize" "FuzzParseAnswer ./normalize" \

@@ -47,7 +47,11 @@ type stack struct {
 
 // newStack starts DynamoDB, S3 and the Bedrock emulator, creates the table
 // and buckets and seeds itemCount items.
-func newStack(t *testing.T, q quota) *stack {
+func newStack(t *testing.T, q quota) *stack { return newStackN(t, q, itemCount) }
+
+// newStackN is newStack with n items (the real ones first, then the
+// sample items).
+func newStackN(t *testing.T, q quota, n int) *stack {
 	t.Helper()
 	st := &stack{t: t, q: q, epoch: time.UnixMilli(time.Now().UnixMilli())}
 	em, err := emulator.New(emulator.WithSettings(emulatorSettings(q)))
@@ -62,7 +66,7 @@ func newStack(t *testing.T, q quota) *stack {
 		t.Fatal(err)
 	}
 	st.db, st.s3 = localaws.DynamoDB(cfg, st.urls.dynamodb), localaws.S3(cfg, st.urls.s3)
-	st.prepare()
+	st.prepare(n)
 	return st
 }
 
@@ -80,7 +84,7 @@ func serve(t *testing.T, h http.Handler) string {
 	return srv.URL
 }
 
-func (st *stack) prepare() {
+func (st *stack) prepare(n int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := lease.CreateTable(ctx, st.db, table); err != nil {
@@ -97,15 +101,15 @@ func (st *stack) prepare() {
 		if err != nil {
 			st.t.Fatal(err)
 		}
-		items = real
+		items = append(real, items...)
 	}
-	items, _ = sample.Select(items, itemCount)
+	items, _ = sample.Select(items, n)
 	seeded, err := sample.Seed(ctx, st.s3, dataBucket, client, items)
 	if err != nil {
 		st.t.Fatal(err)
 	}
-	if len(seeded.IDs) != itemCount {
-		st.t.Fatalf("seeded %d items, want %d", len(seeded.IDs), itemCount)
+	if len(seeded.IDs) != n {
+		st.t.Fatalf("seeded %d items, want %d", len(seeded.IDs), n)
 	}
 	st.seeded = seeded
 }
