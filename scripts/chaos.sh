@@ -42,7 +42,8 @@ if [[ -d internal/e2e && "$long" == 1 ]]; then
 fi
 if [[ "$fuzz" != 0 ]]; then
   for target in "FuzzParseEvent ./normalize" "FuzzParseItems ./normalize" "FuzzParseAnswer ./normalize" \
-                "FuzzLoadConfig ./cmd/ingest-normalize" "FuzzParseRequest ./bedrock/emulator"; do
+                "FuzzLoadConfig ./cmd/ingest-normalize" "FuzzParseRequest ./bedrock/emulator" \
+                "FuzzParseFeed ./ingest" "FuzzParsePage ./ingest" "FuzzParseCatalog ./ingest"; do
     read -r name pkg <<<"$target"
     go test -run '^$' -fuzz "^${name}\$" -fuzztime "${fuzz}s" "$pkg" || status=$?
   done
