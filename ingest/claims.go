@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -44,7 +44,7 @@ type claims struct {
 }
 
 func (c *claims) key(src string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{lease.AttrPK: str(c.pk), lease.AttrSK: str("source#" + src)}
+	return map[string]types.AttributeValue{lease.AttrPK: ddbattr.S(c.pk), lease.AttrSK: ddbattr.S("source#" + src)}
 }
 
 // take claims src for the lease. A free or missing claim is taken; with
@@ -79,20 +79,20 @@ func (c *claims) take(ctx context.Context, src string, force bool) (claimState, 
 func (c *claims) claim(ctx context.Context, src string, prev claimState, force bool) error {
 	now := c.clock.Now()
 	vals := map[string]types.AttributeValue{
-		":vclaimed": str(claimClaimed), ":vholder": str(c.lease.Holder()), ":vfence": num(c.lease.Fence()),
-		":vscope": str(c.lease.Scope()), ":vnow": num(now.UnixMilli()), ":vgc": num(now.Add(c.retain).Unix()),
+		":vclaimed": ddbattr.S(claimClaimed), ":vholder": ddbattr.S(c.lease.Holder()), ":vfence": ddbattr.N(c.lease.Fence()),
+		":vscope": ddbattr.S(c.lease.Scope()), ":vnow": ddbattr.N(now.UnixMilli()), ":vgc": ddbattr.N(now.Add(c.retain).Unix()),
 	}
 	cond := "attribute_not_exists(#cst) OR #cst = :vfree"
-	vals[":vfree"] = str(claimFree)
+	vals[":vfree"] = ddbattr.S(claimFree)
 	if force {
 		cond += " OR #cst = :vdone"
-		vals[":vdone"] = str(claimDone)
+		vals[":vdone"] = ddbattr.S(claimDone)
 	}
 	if prev.State == claimClaimed {
 		cond = "#cst = :vclaimed AND #chd = :vprevholder AND #cfn = :vprevfence"
 		vals = map[string]types.AttributeValue{":vclaimed": vals[":vclaimed"], ":vholder": vals[":vholder"],
 			":vfence": vals[":vfence"], ":vscope": vals[":vscope"], ":vnow": vals[":vnow"], ":vgc": vals[":vgc"],
-			":vprevholder": str(prev.Holder), ":vprevfence": num(prev.Fence)}
+			":vprevholder": ddbattr.S(prev.Holder), ":vprevfence": ddbattr.N(prev.Fence)}
 	}
 	update := &types.Update{
 		TableName: aws.String(c.table), Key: c.key(src),
@@ -132,8 +132,8 @@ func (c *claims) read(ctx context.Context, src string) (claimState, error) {
 	if err != nil {
 		return claimState{}, fmt.Errorf("ingest: read claim %s: %w", src, err)
 	}
-	return claimState{State: getS(out.Item, "state"), Holder: getS(out.Item, "holder"),
-		Scope: getS(out.Item, "scope"), Fence: getN(out.Item, "fence")}, nil
+	return claimState{State: ddbattr.GetS(out.Item, "state"), Holder: ddbattr.GetS(out.Item, "holder"),
+		Scope: ddbattr.GetS(out.Item, "scope"), Fence: ddbattr.GetN(out.Item, "fence")}, nil
 }
 
 // live reports whether the holder of a claim still holds its lease.
@@ -163,8 +163,8 @@ func (c *claims) finish(ctx context.Context, src, state string, n int, extra *ty
 		ExpressionAttributeNames: map[string]string{"#fst": "state", "#fat": state + "_at", "#fni": "n_items",
 			"#fhd": "holder", "#ffn": "fence"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":wstate": str(state), ":wnow": num(now.UnixMilli()), ":wcount": num(int64(n)),
-			":wclaimed": str(claimClaimed), ":wholder": str(c.lease.Holder()), ":wfence": num(c.lease.Fence()),
+			":wstate": ddbattr.S(state), ":wnow": ddbattr.N(now.UnixMilli()), ":wcount": ddbattr.N(int64(n)),
+			":wclaimed": ddbattr.S(claimClaimed), ":wholder": ddbattr.S(c.lease.Holder()), ":wfence": ddbattr.N(c.lease.Fence()),
 		},
 	}
 	items := []types.TransactWriteItem{{Update: update}}
@@ -181,25 +181,4 @@ func (c *claims) finish(ctx context.Context, src, state string, n int, extra *ty
 		return fmt.Errorf("ingest: mark %s %s: %w", src, state, err)
 	}
 	return nil
-}
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func getS(item map[string]types.AttributeValue, k string) string {
-	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-func getN(item map[string]types.AttributeValue, k string) int64 {
-	if v, ok := item[k].(*types.AttributeValueMemberN); ok {
-		n, _ := strconv.ParseInt(v.Value, 10, 64)
-		return n
-	}
-	return 0
 }

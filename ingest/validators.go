@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -48,7 +49,7 @@ type httpState struct {
 }
 
 func (h httpState) key(src string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{lease.AttrPK: str(h.pk), lease.AttrSK: str("http#" + src)}
+	return map[string]types.AttributeValue{lease.AttrPK: ddbattr.S(h.pk), lease.AttrSK: ddbattr.S("http#" + src)}
 }
 
 // read returns the validators of src; none when there are none.
@@ -58,8 +59,8 @@ func (h httpState) read(ctx context.Context, src string) (validators, error) {
 		return validators{}, fmt.Errorf("ingest: read validators of %s: %w", src, err)
 	}
 	it := out.Item
-	return validators{URL: getS(it, "url"), ETag: getS(it, "etag"), LastModified: getS(it, "last_modified"),
-		From: getS(it, "from"), To: getS(it, "to"), Fetched: getS(it, "fetched")}, nil
+	return validators{URL: ddbattr.GetS(it, "url"), ETag: ddbattr.GetS(it, "etag"), LastModified: ddbattr.GetS(it, "last_modified"),
+		From: ddbattr.GetS(it, "from"), To: ddbattr.GetS(it, "to"), Fetched: ddbattr.GetS(it, "fetched")}, nil
 }
 
 // update returns the write that remembers v for src, for the transaction
@@ -74,8 +75,8 @@ func (h httpState) update(src string, v validators, now time.Time) *types.Update
 			"#hto = :hto, #hday = :hday, #hgc = :hgc"),
 		ExpressionAttributeNames: map[string]string{"#hurl": "url", "#hetag": "etag", "#hlm": "last_modified",
 			"#hfrom": "from", "#hto": "to", "#hday": "fetched", "#hgc": lease.AttrGC},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":hurl": str(v.URL), ":hetag": str(v.ETag),
-			":hlm": str(v.LastModified), ":hfrom": str(v.From), ":hto": str(v.To), ":hday": str(v.Fetched),
-			":hgc": num(now.Add(h.retain).Unix())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":hurl": ddbattr.S(v.URL), ":hetag": ddbattr.S(v.ETag),
+			":hlm": ddbattr.S(v.LastModified), ":hfrom": ddbattr.S(v.From), ":hto": ddbattr.S(v.To), ":hday": ddbattr.S(v.Fetched),
+			":hgc": ddbattr.N(now.Add(h.retain).Unix())},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -68,7 +69,7 @@ func (c *claims) states(ctx context.Context) (map[int]batchState, error) {
 		TableName:                 aws.String(c.table),
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :pre)"),
 		ExpressionAttributeNames:  map[string]string{"#pk": lease.AttrPK, "#sk": lease.AttrSK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(c.pk), ":pre": str("batch#")},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": ddbattr.S(c.pk), ":pre": ddbattr.S("batch#")},
 		ConsistentRead:            aws.Bool(true),
 	}
 	for {
@@ -88,12 +89,12 @@ func (c *claims) states(ctx context.Context) (map[int]batchState, error) {
 }
 
 func decodeBatch(item map[string]types.AttributeValue) batchState {
-	sk := getS(item, lease.AttrSK)
+	sk := ddbattr.GetS(item, lease.AttrSK)
 	i, _ := strconv.Atoi(strings.TrimPrefix(sk, "batch#"))
 	return batchState{
-		Index: i, State: getS(item, "state"), Holder: getS(item, "holder"), Fence: getN(item, "fence"),
-		OK: int(getN(item, "ok")), Fallback: int(getN(item, "fallback")), Failed: int(getN(item, "failed")),
-		Items: int(getN(item, "n_items")),
+		Index: i, State: ddbattr.GetS(item, "state"), Holder: ddbattr.GetS(item, "holder"), Fence: ddbattr.GetN(item, "fence"),
+		OK: int(ddbattr.GetN(item, "ok")), Fallback: int(ddbattr.GetN(item, "fallback")), Failed: int(ddbattr.GetN(item, "failed")),
+		Items: int(ddbattr.GetN(item, "n_items")),
 	}
 }
 
@@ -108,15 +109,15 @@ func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState
 	now := c.clock.Now()
 	cond := "attribute_not_exists(#st) OR #st = :free"
 	vals := map[string]types.AttributeValue{
-		":claimed": str(batchClaimed), ":holder": str(c.lease.Holder()), ":fence": num(c.lease.Fence()),
-		":now": num(now.UnixMilli()), ":gc": num(now.Add(c.retain).Unix()), ":ids": strList(ids),
-		":cnt": num(int64(len(ids))),
+		":claimed": ddbattr.S(batchClaimed), ":holder": ddbattr.S(c.lease.Holder()), ":fence": ddbattr.N(c.lease.Fence()),
+		":now": ddbattr.N(now.UnixMilli()), ":gc": ddbattr.N(now.Add(c.retain).Unix()), ":ids": strList(ids),
+		":cnt": ddbattr.N(int64(len(ids))),
 	}
 	if prev.State == batchClaimed {
 		cond = "#st = :claimed AND #hd = :dh AND #fn = :df"
-		vals[":dh"], vals[":df"] = str(prev.Holder), num(prev.Fence)
+		vals[":dh"], vals[":df"] = ddbattr.S(prev.Holder), ddbattr.N(prev.Fence)
 	} else {
-		vals[":free"] = str(batchFree)
+		vals[":free"] = ddbattr.S(batchFree)
 	}
 	update := &types.Update{
 		TableName: aws.String(c.table), Key: c.key(i),
@@ -166,8 +167,8 @@ func (c *claims) finish(ctx context.Context, i int, state string, ok, fallback, 
 		ExpressionAttributeNames: map[string]string{"#st": "state", "#da": state + "_at", "#ok": "ok",
 			"#fb": "fallback", "#fl": "failed", "#hd": "holder", "#fn": "fence"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":state": str(state), ":now": num(now.UnixMilli()), ":ok": num(int64(ok)), ":fb": num(int64(fallback)),
-			":fl": num(int64(failedN)), ":claimed": str(batchClaimed), ":me": str(c.lease.Holder()), ":fence": num(c.lease.Fence()),
+			":state": ddbattr.S(state), ":now": ddbattr.N(now.UnixMilli()), ":ok": ddbattr.N(int64(ok)), ":fb": ddbattr.N(int64(fallback)),
+			":fl": ddbattr.N(int64(failedN)), ":claimed": ddbattr.S(batchClaimed), ":me": ddbattr.S(c.lease.Holder()), ":fence": ddbattr.N(c.lease.Fence()),
 		},
 	})
 	var failed *types.ConditionalCheckFailedException
@@ -197,28 +198,7 @@ func (c *claims) liveHolders(ctx context.Context) (map[string]time.Time, error) 
 func strList(ss []string) types.AttributeValue {
 	l := make([]types.AttributeValue, len(ss))
 	for i, s := range ss {
-		l[i] = str(s)
+		l[i] = ddbattr.S(s)
 	}
 	return &types.AttributeValueMemberL{Value: l}
-}
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func getS(item map[string]types.AttributeValue, k string) string {
-	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-func getN(item map[string]types.AttributeValue, k string) int64 {
-	if v, ok := item[k].(*types.AttributeValueMemberN); ok {
-		n, _ := strconv.ParseInt(v.Value, 10, 64)
-		return n
-	}
-	return 0
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -249,7 +250,7 @@ func withTimeout(t *testing.T, d time.Duration) context.Context {
 // scopeRecordKey is the key of package lease's scope record, read here
 // directly, as an independent observer.
 func scopeRecordKey(scope string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{lease.AttrPK: str("scope#" + scope), lease.AttrSK: str("lease")}
+	return map[string]types.AttributeValue{lease.AttrPK: ddbattr.S("scope#" + scope), lease.AttrSK: ddbattr.S("lease")}
 }
 
 // decodeHolders returns the expiry of each holder entry of a scope record
@@ -262,7 +263,7 @@ func decodeHolders(item map[string]types.AttributeValue) map[string]time.Time {
 	}
 	for id, v := range hs.Value {
 		if h, ok := v.(*types.AttributeValueMemberM); ok && id != "-" {
-			holders[id] = time.UnixMicro(getN(h.Value, "expires"))
+			holders[id] = time.UnixMicro(ddbattr.GetN(h.Value, "expires"))
 		}
 	}
 	return holders

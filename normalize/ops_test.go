@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // opCounter counts DynamoDB requests by operation and item kind.
@@ -19,7 +20,7 @@ type opCounter struct {
 func (o *opCounter) add(op string, key map[string]types.AttributeValue) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	pk := getS(key, "pk")
+	pk := ddbattr.GetS(key, "pk")
 	pk, _, _ = strings.Cut(pk, "#")
 	o.m[op+" "+pk]++
 }
