@@ -44,6 +44,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, rates faultproxy.Rates, opts ...emulator.Option) *fixture {
 	t.Helper()
+	if rates.SpikeLatency == 0 {
+		// A spike of 2 s on the test clock. The proxy's default, 200 ms of
+		// wall time, would be 20 s here: longer than the 10 s a run gives
+		// its release, so a spike there left a holder behind until expiry.
+		rates.SpikeLatency = 2 * time.Second / pipeScale
+	}
 	f := &fixture{t: t, st: newStack(t, rates, 20*time.Millisecond), s3: sharedS3(t),
 		clock: lease.ScaledClock{Epoch: time.Now(), Scale: pipeScale}, quota: emulator.Quota{RPM: 400, TPM: 400_000}}
 	f.bucket = "data-" + strings.TrimPrefix(f.st.table, "chaos-")
