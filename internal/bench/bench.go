@@ -24,6 +24,7 @@ type Config struct {
 	ClaimBatch int           // the Lambda's CLAIM_BATCH
 	MaxTokens  int           // max_tokens of every strategy
 	MaxHolders int           // lease holders of the coordinated scope; 0 = unlimited
+	LeaseTTL   time.Duration // the Lambda's LEASE_TTL; 0 = the lease package's default
 	SweepCap   time.Duration // emulated cap of an uncoordinated sweep run (K > Compare)
 	Pooling    bool          // also run coordinated with lease.WithBatch(1)
 	Strategies []string      // strategies of the comparison; empty = all four
@@ -124,6 +125,10 @@ func (e *env) run(ctx context.Context, s scenario) (Metrics, error) {
 	}
 	if out.ddb > m.DynamoDB {
 		m.DynamoDB = out.ddb // requests outside Run's context (none expected) count too
+	}
+	if out.ddbKinds != "" {
+		e.logf("  DynamoDB requests: %s; budget writes %d (refused %d), reads %d", out.ddbKinds,
+			out.budget.Writes, out.budget.Conflicts, out.budget.Reads)
 	}
 	m.DDBPerItem = ratio(float64(m.DynamoDB), float64(m.Items))
 	m.DDBPerCall = ratio(float64(m.DynamoDB), float64(m.Calls))
