@@ -33,6 +33,15 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, err
 			return 0, err
 		}
 		rec.seen = micros(now)
+		if ok {
+			// Judge each meter by where peers had left it, not by where
+			// this write put it: a meter pushed ahead by this write alone
+			// is idle for the next one.
+			rec.ahead = make(map[string]bool, len(steps))
+			for _, s := range steps {
+				rec.ahead[s.attr] = !s.set && rec.tats[s.attr]-s.delta >= rec.seen
+			}
+		}
 		b.remember(rec)
 		if ok {
 			return turn(meters, steps, rec, now), nil
@@ -56,7 +65,7 @@ func (b *Budget) learn(steps []step, fresh budgetRecord) {
 		tat, ok := fresh.tats[s.attr]
 		switch {
 		case !s.check || !ok:
-		case s.set && tat >= s.lo:
+		case s.set && tat > s.top:
 			b.busy[s.attr] = true
 		case !s.set && tat < s.lo:
 			b.busy[s.attr] = false
@@ -88,22 +97,24 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	tau := rec.tau(b.env)
 	tok, req := need.tokens-back.tokens, need.requests-back.requests
 	meters := []meter{
-		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: 3 * tau},
-		{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: max(req, 0), ahead: 3 * tau},
+		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: 3 * tau, slack: tau / slackDivisor},
+		{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: max(req, 0), ahead: 3 * tau, slack: tau / requestSlackDivisor},
 	}
 	if c := rec.Envs[b.env].Cap; c > 0 && c < 1 {
 		burst := rec.Burst * 1000
 		meters = append(meters,
-			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: max(tok, 0), ahead: burst},
-			meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: max(req, 0), ahead: burst})
+			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: max(tok, 0), ahead: burst, slack: burst / slackDivisor},
+			meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: max(req, 0), ahead: burst, slack: burst / requestSlackDivisor})
 	}
 	var wait time.Duration
 	steps := make([]step, len(meters))
 	for i, m := range meters {
 		var w time.Duration
 		tat := rec.guess(m.attr, micros(now))
-		if busy[m.attr] {
+		if known, ok := busy[m.attr]; ok && known {
 			tat = max(tat, micros(now))
+		} else if ok {
+			tat = rec.tats[m.attr] // learned idle: peers do not keep it ahead
 		}
 		steps[i], w = m.plan(tat, micros(now))
 		wait = max(wait, w)
@@ -125,9 +136,9 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 		case s.set:
 			values[d] = num(micros(now) + s.delta)
 			sets = append(sets, a+" = "+d)
-			l := fmt.Sprintf(":l%d", i)
-			values[l] = num(s.lo)
-			conds = append(conds, fmt.Sprintf("(attribute_not_exists(%s) OR %s < %s)", a, a, l))
+			t := fmt.Sprintf(":t%d", i)
+			values[t] = num(s.top)
+			conds = append(conds, fmt.Sprintf("(attribute_not_exists(%s) OR %s <= %s)", a, a, t))
 		default:
 			values[d], values[":zero"] = num(s.delta), num(0)
 			sets = append(sets, fmt.Sprintf("%s = if_not_exists(%s, :zero) + %s", a, a, d))
@@ -165,6 +176,12 @@ func counters(values map[string]types.AttributeValue, tokens, requests int64) st
 // admission for 16 contenders). One seen idle is assumed idle.
 func (r budgetRecord) guess(attr string, now int64) int64 {
 	tat := r.tats[attr]
+	if ahead, ok := r.ahead[attr]; ok {
+		if ahead {
+			return max(tat, now)
+		}
+		return tat
+	}
 	if r.seen > 0 && tat >= r.seen {
 		return max(tat, now)
 	}

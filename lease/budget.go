@@ -156,7 +156,14 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 // recent pace let early winners take ever larger pools —, of
 // the average size seen so far (grants of equal size keep contenders with
 // different calls fair), within this environment's burst, and never less
-// than this call.
+// than this call. While the quota is saturated (the token meter's TAT, as
+// last seen, is ahead of now) a write takes at least busyCalls calls: every
+// admission then waits its turn anyway, the pool outlives the calls in
+// flight and serves their next reservations without a write, and what is
+// left of it when it expires goes back to a TAT that stays ahead, so
+// nothing is lost. (16 contenders: 0.72 writes per call became 0.48; three
+// Lambda invocations on a 100 k TPM quota: 104 writes for 173 calls became
+// 72, at the same utilization.)
 func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	if b.avg == 0 {
 		b.avg = float64(tokens)
@@ -166,9 +173,15 @@ func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	burstTok := float64(b.rec.tau(b.env)) * b.tokenRate(now)
 	burstReq := float64(b.rec.tau(b.env)) * b.requestRate(now)
 	calls := float64(max(b.inside+b.open, 1))
+	if b.rec.tats[tokenAttr("")] > micros(now) {
+		calls = max(calls, busyCalls)
+	}
 	n := min(float64(b.batch), calls, max(burstTok/b.avg, 1), max(burstReq, 1))
 	return max(int64(n*b.avg), tokens), max(int64(n), 1)
 }
+
+// busyCalls is the smallest write, in calls, while the quota is saturated.
+const busyCalls = 3
 
 func (b *Budget) holdTime() time.Duration {
 	if b.hold > 0 {

@@ -42,6 +42,7 @@ type budgetRecord struct {
 	Writes    int64               `dynamodbav:"writes"`
 	tats      map[string]int64    // every attribute named tat or tat:*, rtat…
 	seen      int64               // when this process read the row (µs), 0 if unknown
+	ahead     map[string]bool     // meters whose TAT peers had left ahead of seen (see guess)
 }
 
 // envPrefix starts the attribute name of each environment's limits. They

@@ -55,13 +55,15 @@
 // theoretical arrival time of each meter, an admission is a blind
 // conditional addition to it, and admissions may be scheduled up to one
 // burst into the future so that contenders are served in write order
-// instead of racing. Each write takes into a local pool the calls this
-// process will start during a hold at its recent pace (up to 8, within the
-// burst); refunds from Settle go back to the pool. Any 60 s window
+// instead of racing. Each write takes into a local pool one call for each
+// of this process's callers, and at least three while the quota is
+// saturated (up to 8, within the burst); the pool is spent for a hold of
+// half the burst, and refunds from Settle go back to it. Any 60 s window
 // admits at most TPM plus the burst (burst_ms of quota) plus what pools took
 // during their hold (half the burst) before the window, plus a lag of a
 // tenth of the burst: TPM + 1.6 × the burst, with the default 10 s burst
-// 1.27 × TPM.
+// 1.27 × TPM. Requests lag by up to half the burst (they rarely bind, and
+// a tighter lag made their writes collide): RPM + 2 × the burst.
 // Admissions may be scheduled up to three bursts ahead. Priorities
 // leave headroom: the highest priority present may fill the whole burst,
 // the lowest half of it.

@@ -1,13 +1,16 @@
 package lease
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 func TestMeterPlan(t *testing.T) {
 	// 60 units per minute = 1 unit per second = 1e-6 per µs; burst 10 s.
-	m := meter{attr: "tat", rate: 1e-6, tau: 10e6, ahead: 5e6}
+	m := meter{attr: "tat", rate: 1e-6, tau: 10e6, ahead: 5e6, slack: 1e6}
 	for _, tc := range []struct {
 		name     string
 		amount   int64
@@ -41,7 +44,7 @@ func TestMeterPlan(t *testing.T) {
 // TestGCRAWindowBound replays the algorithm in memory: over any window of
 // length w, admitted units never exceed rate×w + burst.
 func TestGCRAWindowBound(t *testing.T) {
-	m := meter{attr: "tat", rate: 1e-6, tau: 10e6}
+	m := meter{attr: "tat", rate: 1e-6, tau: 10e6, slack: 1e6}
 	var tat int64
 	var admitted []int64 // admission instants, one per unit
 	for now := int64(0); now < 300e6; now += 250e3 {
@@ -69,6 +72,76 @@ func TestGCRAWindowBound(t *testing.T) {
 	}
 	if got := len(admitted); got < 290 {
 		t.Fatalf("admitted %d units over 300 s at 1/s with backlog, want ≥ 290", got)
+	}
+}
+
+// TestGCRALagBound: an adversary that waits until the TAT lags now by just
+// under the slack, then admits all it can, gets at most rate×60 s + burst +
+// slack in any 60 s window, for the token meters' slack (a tenth of the
+// burst) and the request meters' (half).
+func TestGCRALagBound(t *testing.T) {
+	for _, slack := range []int64{10e6 / slackDivisor, 10e6 / requestSlackDivisor} {
+		m := meter{attr: "tat", rate: 1e-6, tau: 10e6, slack: slack, amount: 1, need: 1}
+		var tat int64
+		var admitted []int64
+		bursting := false
+		for now := int64(0); now < 600e6; now += 1e3 {
+			if lag := now - tat; !bursting && (lag < slack-2e3 || lag > slack) {
+				continue
+			}
+			s, wait := m.plan(tat, now)
+			if wait > 0 || m.delay(tat, now) > 0 {
+				bursting = false
+				continue
+			}
+			bursting = true
+			if s.set {
+				tat = now + s.delta
+			} else {
+				tat += s.delta
+			}
+			admitted = append(admitted, now)
+		}
+		most := 0
+		for i := range admitted {
+			n := 0
+			for j := i; j < len(admitted) && admitted[j] < admitted[i]+60e6; j++ {
+				n++
+			}
+			most = max(most, n)
+		}
+		if limit := 60 + 10 + int(slack/1e6); most > limit {
+			t.Fatalf("slack %v: a window admitted %d units, limit %d", time.Duration(slack)*time.Microsecond, most, limit)
+		}
+	}
+}
+
+// TestResetBranchAcceptsUpToNow: the reset branch is exact GCRA for any
+// TAT up to now, so its condition accepts TAT ≤ now, overlapping the add
+// branch's [now − slack, …].
+func TestResetBranchAcceptsUpToNow(t *testing.T) {
+	now := time.UnixMicro(100e6)
+	in := admitInput([]step{{attr: "rtat", set: true, check: true, lo: 95e6, top: 100e6, delta: 1e6}}, now, 10, 1)
+	cond := *in.ConditionExpression
+	if !strings.Contains(cond, "#a0 <= :t0") {
+		t.Fatalf("condition %q: want the reset branch to accept TAT <= now", cond)
+	}
+	if v := in.ExpressionAttributeValues[":t0"].(*types.AttributeValueMemberN).Value; v != "100000000" {
+		t.Fatalf(":t0 = %s, want now (100000000)", v)
+	}
+}
+
+// TestGuessJudgesByWherePeersLeftAMeter: a meter that only this process's
+// own write pushed ahead is planned as idle next time; one that peers had
+// left ahead is planned as busy.
+func TestGuessJudgesByWherePeersLeftAMeter(t *testing.T) {
+	rec := budgetRecord{tats: map[string]int64{"rtat": 100.6e6, "tat": 130e6}, seen: 100e6,
+		ahead: map[string]bool{"rtat": false, "tat": true}}
+	if g := rec.guess("rtat", 103e6); g != 100.6e6 {
+		t.Fatalf("own push: guess %v, want the TAT as seen (idle)", g)
+	}
+	if g := rec.guess("tat", 140e6); g != 140e6 {
+		t.Fatalf("peers' push: guess %v, want now (still busy)", g)
 	}
 }
 
