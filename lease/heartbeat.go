@@ -11,7 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// heartbeat renews the lease every heartbeat interval until Release, and
+// heartbeat renews the lease a heartbeat interval after its last renewal
+// (its own, or one a Renewal carried in another write) until Release, and
 // declares it lost when renewal is refused or when its expiry minus the
 // skew margin passes without a successful renewal — for example after the
 // process was frozen (a Lambda between invocations) and thawed.
@@ -26,15 +27,20 @@ func (l *Lease) heartbeat(parent context.Context) {
 			return
 		case <-l.m.clock.After(wait):
 		}
-		wait = l.m.heartbeat
 		if reason := l.renewOnce(parent); reason != "" {
 			l.lose(reason)
 			return
 		}
-		if l.m.clock.Now().Add(l.m.heartbeat).After(l.Expires().Add(-l.m.skew)) {
-			wait = l.m.heartbeat / 4 // renewal is late: try again sooner
-		}
+		wait = l.nextBeat()
 	}
+}
+
+// nextBeat is how long until the next renewal is due: a heartbeat after the
+// last one, and at least a quarter heartbeat (the retry pace when renewal
+// is late or failed).
+func (l *Lease) nextBeat() time.Duration {
+	due := l.Expires().Add(l.m.heartbeat - l.m.ttl)
+	return max(due.Sub(l.m.clock.Now()), l.m.heartbeat/4)
 }
 
 // renewOnce makes one renewal attempt and returns why the lease is lost,
@@ -48,6 +54,9 @@ func (l *Lease) renewOnce(parent context.Context) string {
 	}
 	if !now.Before(l.expires.Add(-l.m.skew)) {
 		return fmt.Sprintf("not renewed before expiry %s minus skew %v (frozen, partitioned or too slow)", l.expires.UTC().Format(time.RFC3339Nano), l.m.skew)
+	}
+	if l.expires.Sub(now) > l.m.ttl-l.m.heartbeat+l.m.heartbeat/8 {
+		return "" // renewed by a Renewal since this beat was planned (an eighth for timer slack)
 	}
 	next := l.m.capExpiry(parent, now.Add(l.m.ttl))
 	if !next.After(l.expires) {

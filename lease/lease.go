@@ -3,6 +3,7 @@ package lease
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 
@@ -172,6 +173,52 @@ func (g Guard) ConditionCheck() types.TransactWriteItem {
 		TableName: aws.String(g.Table), Key: g.Key, ConditionExpression: aws.String(g.Condition),
 		ExpressionAttributeNames: g.Names, ExpressionAttributeValues: g.Values,
 	}}
+}
+
+// Renewal renews a lease as part of another transaction, in place of its
+// Guard: its item holds under the same condition and also extends the
+// expiry as a heartbeat would, so that a write the holder makes anyway
+// saves it a heartbeat. Call Commit once the transaction has succeeded. A
+// Renewal is for one transaction.
+type Renewal struct {
+	l     *Lease
+	guard Guard
+	next  time.Time
+}
+
+// Renewal returns a renewal of the lease, evaluated against the current
+// time. Near the deadline, where the expiry cannot be extended, its item
+// is the guard's plain condition check.
+func (l *Lease) Renewal() Renewal {
+	g := l.Guard()
+	now := l.m.clock.Now()
+	return Renewal{l: l, guard: g, next: l.m.capExpiry(l.ctx, now.Add(l.m.ttl))}
+}
+
+// Item returns the renewal as an item of a TransactWriteItems call.
+func (r Renewal) Item() types.TransactWriteItem {
+	if !r.next.After(r.l.Expires()) {
+		return r.guard.ConditionCheck()
+	}
+	g := r.guard
+	names, values := maps.Clone(g.Names), maps.Clone(g.Values)
+	names["#gren"] = "renewed"
+	values[":gnext"] = num(micros(r.next))
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(g.Table), Key: g.Key, ConditionExpression: aws.String(g.Condition),
+		UpdateExpression:         aws.String("SET #gmap.#gid.#gexp = :gnext, #gmap.#gid.#gren = :gnow"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}}
+}
+
+// Commit records the renewal after its transaction succeeded: the lease's
+// expiry moves forward and the next heartbeat comes a heartbeat later.
+func (r Renewal) Commit() {
+	r.l.mu.Lock()
+	defer r.l.mu.Unlock()
+	if r.next.After(r.l.expires) {
+		r.l.expires = r.next
+	}
 }
 
 func marshalHolder(h holderRecord) (types.AttributeValue, error) {

@@ -1,0 +1,50 @@
+package lease_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// A holder that writes anyway carries its lease's renewal in the same
+// transaction: the write happens only while the lease is held, and it
+// saves a heartbeat.
+func ExampleLease_Renewal() {
+	ctx := context.Background()
+	table := fmt.Sprintf("example-renewal-%d", time.Now().UnixNano())
+	if err := lease.CreateTable(ctx, db, table); err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := lease.NewManager(db, table)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	l, err := m.Acquire(ctx, "ingest-normalize/dev", lease.As("example"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer l.Release(ctx)
+
+	before := l.Expires()
+	r := l.Renewal()
+	_, err = db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		r.Item(),
+		{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "output#1"}, "sk": &types.AttributeValueMemberS{Value: "v"}}}},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r.Commit()
+	fmt.Println("written under the lease; expiry moved:", !l.Expires().Before(before))
+	// Output: written under the lease; expiry moved: true
+}
