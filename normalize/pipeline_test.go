@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vectora/ingest-normalize/internal/ddbcount"
 )
 
 // TestConcurrentRunsShareTheWork runs three invocations of one run at once
@@ -20,7 +22,7 @@ func TestConcurrentRunsShareTheWork(t *testing.T) {
 		resps = make([]*Response, 3)
 		errs  = make([]error, 3)
 	)
-	oc := &opCounter{DynamoDB: testDB, m: map[string]int{}}
+	oc := ddbcount.New(testDB)
 	for i := range 3 {
 		p := f.pipeline(oc, nil, 0)
 		wg.Go(func() {
@@ -53,11 +55,11 @@ func TestConcurrentRunsShareTheWork(t *testing.T) {
 		t.Errorf("emulator: %d completed, throttled %+v; want 60 and none", st.Completed, st.Throttled)
 	}
 	perCall := float64(requests) / float64(st.Completed)
-	budget := oc.count("update budget")
-	lease := oc.count("update scope") + oc.count("get scope")
+	budget := oc.Count("UpdateItem budget")
+	lease := oc.Count("UpdateItem scope") + oc.Count("GetItem scope")
 	claims := requests - budget - lease
 	t.Logf("DynamoDB requests: %d for %d Bedrock calls = %.2f per call (claims %.2f, lease %.2f, budget %.2f); by kind %v",
-		requests, st.Completed, perCall, float64(claims)/60, float64(lease)/60, float64(budget)/60, oc.m)
+		requests, st.Completed, perCall, float64(claims)/60, float64(lease)/60, float64(budget)/60, oc)
 	if claims > 60 {
 		t.Errorf("claims made %d DynamoDB requests for 60 calls, want <= 1 per call", claims)
 	}

@@ -41,6 +41,7 @@ func run() error {
 		only    = flag.String("strategies", "", "comma-separated strategies of the comparison (default all four)")
 		burst   = flag.Int64("burst-ms", 10_000, "budget burst in ms of quota (the Lambda's QUOTA_BURST_MS)")
 		claim   = flag.Int("claim-batch", 8, "items per claimed batch (the Lambda's CLAIM_BATCH)")
+		ttl     = flag.Duration("lease-ttl", 60*time.Second, "lease lifetime without renewal (the Lambda's LEASE_TTL)")
 		sweepC  = flag.Duration("sweep-cap", 5*time.Minute, "emulated time cap of uncoordinated sweep runs with K > -compare")
 	)
 	flag.Parse()
@@ -49,7 +50,7 @@ func run() error {
 		return err
 	}
 	cfg := bench.Config{Items: items, MaxItems: *maxN, Compare: *compare, Scale: *scale,
-		Quota: emulator.Quota{RPM: *rpm, TPM: *tpm}, BurstMS: *burst, Workers: 4, WorkerCap: 8, ClaimBatch: *claim,
+		Quota: emulator.Quota{RPM: *rpm, TPM: *tpm}, BurstMS: *burst, Workers: 4, WorkerCap: 8, ClaimBatch: *claim, LeaseTTL: *ttl,
 		MaxTokens: 512, MaxHolders: 0, SweepCap: *sweepC, Pooling: true, Log: os.Stderr}
 	if *only != "" {
 		cfg.Strategies = strings.Split(*only, ",")

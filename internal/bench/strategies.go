@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/internal/ddbcount"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
 )
@@ -36,7 +37,8 @@ type outcome struct {
 	wall     time.Duration
 	resps    []*normalize.Response
 	budget   lease.Stats
-	ddb      int64 // DynamoDB requests seen by the benchmark's own counter
+	ddb      int64  // DynamoDB requests seen by the benchmark's own counter
+	ddbKinds string // the same, by operation and item family
 	errs     []error
 	finished bool // not stopped by the cap
 }
@@ -117,9 +119,13 @@ type invocation struct {
 	budget *lease.Budget
 }
 
-func (e *env) invocation(s scenario, i int, table, bucket string, clock lease.ScaledClock, rec *recorder, ddb *counter) (*invocation, error) {
-	db := normalize.Counting(ddb.wrap(e.db))
-	m, err := lease.NewManager(db, table, lease.WithMaxHolders(e.cfg.MaxHolders), lease.WithClock(clock))
+func (e *env) invocation(s scenario, i int, table, bucket string, clock lease.ScaledClock, rec *recorder, ddb *ddbcount.Counter) (*invocation, error) {
+	db := normalize.Counting(ddb)
+	lopts := []lease.Option{lease.WithMaxHolders(e.cfg.MaxHolders), lease.WithClock(clock)}
+	if e.cfg.LeaseTTL > 0 {
+		lopts = append(lopts, lease.WithTTL(e.cfg.LeaseTTL))
+	}
+	m, err := lease.NewManager(db, table, lopts...)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +160,7 @@ func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	rec, ddb := newRecorder(e.items), &counter{}
+	rec, ddb := newRecorder(e.items), ddbcount.New(e.db)
 	clock := lease.ScaledClock{Epoch: time.Now(), Scale: e.cfg.Scale}
 	invs := make([]*invocation, s.k)
 	for i := range invs {
@@ -178,7 +184,8 @@ func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
 		}()
 	}
 	wg.Wait()
-	out.wall, out.calls, out.ddb, out.finished = time.Since(rec.start), rec.snapshot(), ddb.n.Load(), ctx.Err() == nil
+	out.wall, out.calls, out.ddb, out.finished = time.Since(rec.start), rec.snapshot(), ddb.Total(), ctx.Err() == nil
+	out.ddbKinds = ddb.String()
 	for _, inv := range invs {
 		st := inv.budget.Stats()
 		out.budget.Writes += st.Writes
