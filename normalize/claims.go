@@ -105,7 +105,7 @@ func decodeBatch(item map[string]types.AttributeValue) batchState {
 // It returns ErrClaimConflict and the batch as it is when the batch was
 // taken first (Found false when the table did not say), or an error
 // wrapping lease.ErrNotHeld when the lease is no longer current.
-func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState) (seen batchState, found bool, err error) {
+func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState, done []finishing) (seen batchState, found bool, err error) {
 	now := c.clock.Now()
 	cond := "attribute_not_exists(#st) OR #st = :free"
 	vals := map[string]types.AttributeValue{
@@ -129,13 +129,35 @@ func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState
 		ExpressionAttributeValues:           vals,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
-	_, err = c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{c.lease.Guard().ConditionCheck(), {Update: update}},
-	})
-	return c.claimError(i, err)
+	renewal := c.lease.Renewal()
+	items := []types.TransactWriteItem{renewal.Item(), {Update: update}}
+	for _, f := range done {
+		items = append(items, types.TransactWriteItem{Update: c.finishUpdate(f.index, batchDone, f)})
+	}
+	_, err = c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		renewal.Commit()
+	}
+	return c.claimError(i, err, done)
 }
 
-func (c *claims) claimError(i int, err error) (batchState, bool, error) {
+// finishing is a batch whose items all have a usable record, to be marked
+// done by the next claim's transaction (or by flush when claiming is over).
+type finishing struct {
+	index                int
+	ok, fallback, failed int
+}
+
+// finishRefusedError is returned by a claim whose transaction also marked
+// finished batches done and was refused because this lease no longer holds
+// some of them: Batches lists them.
+type finishRefusedError struct{ Batches []int }
+
+func (e *finishRefusedError) Error() string {
+	return fmt.Sprintf("normalize: mark batches %v done: no longer held by this lease", e.Batches)
+}
+
+func (c *claims) claimError(i int, err error, done []finishing) (batchState, bool, error) {
 	var canceled *types.TransactionCanceledException
 	if err == nil {
 		return batchState{}, false, nil
@@ -144,41 +166,95 @@ func (c *claims) claimError(i int, err error) (batchState, bool, error) {
 		return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, err)
 	}
 	reasons := canceled.CancellationReasons
-	if len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
-		return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, lease.ErrNotHeld)
+	refused := func(k int) bool {
+		return len(reasons) > k && aws.ToString(reasons[k].Code) == "ConditionalCheckFailed"
 	}
-	if len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" {
-		if len(reasons[1].Item) == 0 {
-			return batchState{}, false, ErrClaimConflict
-		}
+	switch {
+	case refused(0):
+		return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, lease.ErrNotHeld)
+	case refused(1) && len(reasons[1].Item) == 0:
+		return batchState{}, false, ErrClaimConflict
+	case refused(1):
 		return decodeBatch(reasons[1].Item), true, ErrClaimConflict
+	}
+	var lost []int
+	for k, f := range done {
+		if refused(2 + k) {
+			lost = append(lost, f.index)
+		}
+	}
+	if len(lost) > 0 {
+		return batchState{}, false, &finishRefusedError{Batches: lost}
 	}
 	return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, err)
 }
 
-// finish marks batch i done (every item has a usable record) or free (some
-// items still need work), on condition that this lease still holds it.
-func (c *claims) finish(ctx context.Context, i int, state string, ok, fallback, failedN int) error {
+// finishUpdate is the conditional write that marks batch i state (done:
+// every item has a usable record; free: some items still need work), on
+// condition that this lease still holds it.
+func (c *claims) finishUpdate(i int, state string, f finishing) *types.Update {
 	now := c.clock.Now()
-	_, err := c.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	return &types.Update{
 		TableName: aws.String(c.table), Key: c.key(i),
 		UpdateExpression:    aws.String("SET #st = :state, #da = :now, #ok = :ok, #fb = :fb, #fl = :fl"),
 		ConditionExpression: aws.String("#st = :claimed AND #hd = :me AND #fn = :fence"),
 		ExpressionAttributeNames: map[string]string{"#st": "state", "#da": state + "_at", "#ok": "ok",
 			"#fb": "fallback", "#fl": "failed", "#hd": "holder", "#fn": "fence"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":state": ddbattr.S(state), ":now": ddbattr.N(now.UnixMilli()), ":ok": ddbattr.N(int64(ok)), ":fb": ddbattr.N(int64(fallback)),
-			":fl": ddbattr.N(int64(failedN)), ":claimed": ddbattr.S(batchClaimed), ":me": ddbattr.S(c.lease.Holder()), ":fence": ddbattr.N(c.lease.Fence()),
+			":state": ddbattr.S(state), ":now": ddbattr.N(now.UnixMilli()), ":ok": ddbattr.N(int64(f.ok)), ":fb": ddbattr.N(int64(f.fallback)),
+			":fl": ddbattr.N(int64(f.failed)), ":claimed": ddbattr.S(batchClaimed), ":me": ddbattr.S(c.lease.Holder()), ":fence": ddbattr.N(c.lease.Fence()),
 		},
+	}
+}
+
+// finish marks one batch state with its own write.
+func (c *claims) finish(ctx context.Context, state string, f finishing) error {
+	u := c.finishUpdate(f.index, state, f)
+	_, err := c.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
 	})
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
-		return fmt.Errorf("normalize: mark batch %d %s: %w", i, state, lease.ErrNotHeld)
+		return fmt.Errorf("normalize: mark batch %d %s: %w", f.index, state, lease.ErrNotHeld)
 	}
 	if err != nil {
-		return fmt.Errorf("normalize: mark batch %d %s: %w", i, state, err)
+		return fmt.Errorf("normalize: mark batch %d %s: %w", f.index, state, err)
 	}
 	return nil
+}
+
+// maxFinishes is how many done batches one transaction marks: DynamoDB
+// takes 100 items a transaction; a claim uses two of them.
+const maxFinishes = 98
+
+// flush marks done batches done: one transaction for several (one write
+// for one). It returns the batches marked and, when the transaction was
+// refused, retries each on its own so that one lost batch does not keep
+// the others claimed.
+func (c *claims) flush(ctx context.Context, done []finishing) (marked int, errs []error) {
+	for len(done) > 0 {
+		chunk := done[:min(len(done), maxFinishes)]
+		done = done[len(chunk):]
+		if len(chunk) > 1 {
+			items := make([]types.TransactWriteItem, len(chunk))
+			for k, f := range chunk {
+				items[k] = types.TransactWriteItem{Update: c.finishUpdate(f.index, batchDone, f)}
+			}
+			if _, err := c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err == nil {
+				marked += len(chunk)
+				continue
+			}
+		}
+		for _, f := range chunk {
+			if err := c.finish(ctx, batchDone, f); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			marked++
+		}
+	}
+	return marked, errs
 }
 
 // liveHolders returns the expiry of each holder of the scope (one

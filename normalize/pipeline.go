@@ -137,6 +137,7 @@ func (r *run) execute(ctx context.Context, resp *Response, name string) (err err
 		err = nil // the lease ended: complete says so
 	}
 	r.pool.close()
+	r.flushDone()
 	resp.Workers.Final, resp.Workers.Peak = r.pool.size()
 	if err != nil && !errors.Is(err, lease.ErrNotHeld) {
 		r.fill(resp)
