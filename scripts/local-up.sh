@@ -25,7 +25,7 @@ Options:
 
 Environment (defaults in brackets): QUOTA_RPM [30], QUOTA_TPM [60000],
 TIME_SCALE [4] (one emulated minute lasts 60/TIME_SCALE s, for the emulator
-and the Lambda), LEASE_TTL [30s], LEASE_MAX_HOLDERS [0: unlimited],
+and the Lambda), LEASE_TTL [60s], LEASE_MAX_HOLDERS [0: unlimited],
 WORKER_CAP [4], BEDROCK_MAX_TOKENS [400], LOG_LEVEL [info],
 FUNCTION_TIMEOUT [120] (seconds, AWS_LAMBDA_FUNCTION_TIMEOUT of each RIE),
 LAMBDA_PKG [./cmd/ingest-normalize] (the package built as bootstrap).
@@ -128,7 +128,7 @@ lambda_env=(
 	COORDINATION_TABLE="$table" DATA_BUCKET="$data_bucket" CONFIG_BUCKET="$config_bucket"
 	ENV_NAME=local BEDROCK_MODEL_ID="$model" BEDROCK_MAX_TOKENS="${BEDROCK_MAX_TOKENS:-400}"
 	QUOTA_RPM="$rpm" QUOTA_TPM="$tpm"
-	LEASE_MAX_HOLDERS="${LEASE_MAX_HOLDERS:-0}" LEASE_TTL="${LEASE_TTL:-30s}"
+	LEASE_MAX_HOLDERS="${LEASE_MAX_HOLDERS:-0}" LEASE_TTL="${LEASE_TTL:-60s}"
 	WORKER_CAP="${WORKER_CAP:-4}" LOG_LEVEL="${LOG_LEVEL:-info}"
 	TIME_SCALE="$scale" TIME_EPOCH="$epoch"
 	AWS_LAMBDA_FUNCTION_TIMEOUT="${FUNCTION_TIMEOUT:-120}"

@@ -37,7 +37,7 @@ type Variable struct {
 //	ENV_CAP              1         this environment's share of the quota (0 < cap <= 1)
 //	ENV_PRIORITY         0         this environment's priority when the quota is tight
 //	LEASE_MAX_HOLDERS    1         concurrent holders per environment; 0 = unlimited
-//	LEASE_TTL            30s       lease lifetime without renewal
+//	LEASE_TTL            60s       lease lifetime without renewal
 //	WORKER_CAP           8         most concurrent Bedrock calls per invocation
 //	CLAIM_BATCH          8         items per claimed batch
 //	DEADLINE_MARGIN      20s       stop claiming when less time than this is left
@@ -62,7 +62,7 @@ func Variables() []Variable {
 		{"ENV_CAP", "1", "this environment's share of the quota, 0 < cap <= 1"},
 		{"ENV_PRIORITY", "0", "this environment's priority when the quota is tight"},
 		{"LEASE_MAX_HOLDERS", "1", "concurrent lease holders per environment; 0 = unlimited"},
-		{"LEASE_TTL", "30s", "lease lifetime without renewal"},
+		{"LEASE_TTL", "60s", "lease lifetime without renewal"},
 		{"WORKER_CAP", "8", "most concurrent Bedrock calls per invocation"},
 		{"CLAIM_BATCH", "8", "items per claimed batch"},
 		{"DEADLINE_MARGIN", "20s", "stop claiming when less time than this is left"},

@@ -19,7 +19,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.ConfigBucket != "data" || c.Env != "dev" || c.BedrockRegion != "eu-west-3" || c.MaxTokens != 512 ||
-		c.MaxHolders != 1 || c.LeaseTTL != 30*time.Second || c.WorkerCap != 8 || c.ClaimBatch != 8 ||
+		c.MaxHolders != 1 || c.LeaseTTL != 60*time.Second || c.WorkerCap != 8 || c.ClaimBatch != 8 ||
 		c.DeadlineMargin != 20*time.Second || c.TimeScale != 1 || c.Converse || c.RPM != 50 || c.TPM != 100000 {
 		t.Errorf("defaults: %+v", c)
 	}
