@@ -70,6 +70,15 @@ func (r *run) claimLoop(ctx context.Context) error {
 		if !r.waitHungry(ctx) {
 			return nil
 		}
+		if w.stale && w.free() <= 2*w.peers(r.lease.Holder()) {
+			// Peers have probably claimed some of the little that looks
+			// free since the last read: read again (one Query) rather
+			// than lose a claim (a transaction and a Query).
+			if w.states, err = r.claims.states(ctx); err != nil {
+				return err
+			}
+			w.holders, w.stale = nil, false
+		}
 		i, prev, ok, err := r.next(ctx, &w)
 		if err != nil || !ok {
 			return err
@@ -81,6 +90,7 @@ func (r *run) claimLoop(ctx context.Context) error {
 		case err == nil:
 			r.marked(len(done))
 			w.states[i] = batchState{Index: i, State: batchClaimed, Holder: r.lease.Holder(), Fence: r.lease.Fence()}
+			w.stale = true
 			r.enqueue(i)
 		case errors.As(err, &refused):
 			r.lostDone(done, refused.Batches)
@@ -93,7 +103,7 @@ func (r *run) claimLoop(ctx context.Context) error {
 			if w.states, err = r.claims.states(ctx); err != nil {
 				return err
 			}
-			w.holders = nil
+			w.holders, w.stale = nil, false
 		default:
 			r.returnDone(done)
 			return err
@@ -184,6 +194,29 @@ type walker struct {
 	states  map[int]batchState
 	holders map[string]time.Time // scope holders, read at most once per round
 	tried   map[int]bool
+	stale   bool // this invocation claimed since states were read
+}
+
+// free counts the batches that look free and were not tried.
+func (w *walker) free() int {
+	n := 0
+	for i := range w.n {
+		if st := w.states[i]; !w.tried[i] && (st.State == "" || st.State == batchFree) {
+			n++
+		}
+	}
+	return n
+}
+
+// peers counts the other holders seen on the run's batches.
+func (w *walker) peers(me string) int {
+	seen := map[string]bool{}
+	for _, st := range w.states {
+		if st.Holder != "" && st.Holder != me {
+			seen[st.Holder] = true
+		}
+	}
+	return len(seen)
 }
 
 // next returns the next batch to claim: one nobody claimed or that was
