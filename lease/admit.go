@@ -2,6 +2,7 @@ package lease
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -15,8 +16,14 @@ import (
 // cost is an amount of quota.
 type cost struct{ tokens, requests int64 }
 
+// errUnwritten marks an admission that ended before any write was
+// applied: nothing was taken from the row nor handed back to it.
+var errUnwritten = errors.New("lease: budget: ended before its write")
+
 // admit takes need from the row and hands back back, in one conditional
-// write, and returns how long to wait before the quota may be spent.
+// write, and returns how long to wait before the quota may be spent. An
+// error wraps errUnwritten when no write was applied; otherwise the last
+// write may have been.
 func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, error) {
 	tokens, requests := need.tokens-back.tokens, need.requests-back.requests
 	for {
@@ -24,7 +31,7 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, err
 		meters, steps, wait := b.plan(now, need, back)
 		if wait > 0 {
 			if err := b.sleep(ctx, wait); err != nil {
-				return 0, err
+				return 0, fmt.Errorf("%w: %w", errUnwritten, err)
 			}
 			continue
 		}

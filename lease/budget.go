@@ -132,18 +132,28 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	b.pool = pool{}
 	b.mu.Unlock()
 	delay, err := b.admit(ctx, cost{gTok, gReq}, cost{back.tokens, back.requests})
-	if err == nil && delay > 0 {
+	if err != nil {
+		b.mu.Lock()
+		if errors.Is(err, errUnwritten) {
+			b.pool.tokens += back.tokens
+			b.pool.requests += back.requests
+			b.pool.expires = back.expires
+		} // else the write may have been applied: dropping back errs on the safe side
+		return err
+	}
+	if delay > 0 {
 		err = b.wait(ctx, delay)
 	}
 	b.mu.Lock()
-	if err != nil {
-		b.pool.tokens += back.tokens
-		b.pool.requests += back.requests
-		b.pool.expires = back.expires
-		return err
-	}
 	b.pool.tokens += gTok
 	b.pool.requests += gReq
+	if err != nil {
+		// Admitted, but its turn had not come when ctx ended: the pool
+		// expires now, so that the next write or Flush hands it back
+		// instead of letting it be spent early, or lost.
+		b.pool.expires = time.Time{}
+		return err
+	}
 	b.pool.expires = b.clock.Now().Add(b.holdTime())
 	return nil
 }

@@ -1,0 +1,39 @@
+package lease_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// TestReserveGivesBackATurnItCannotWaitFor: a reservation admitted for a
+// turn beyond its context's end fails with the context's error, and the
+// quota it was admitted goes back to the row with the next Flush: the row
+// is charged only for what was used.
+func TestReserveGivesBackATurnItCannotWaitFor(t *testing.T) {
+	table, clock := newTable(t), fastClock()
+	b := newBudget(t, table, "dev", clock, lease.WithLimits(lease.Limits{RPM: 600, TPM: 60_000, Burst: 10_000}))
+	ctx := context.Background()
+	first, err := b.Reserve(ctx, 10_000) // the whole burst: fits at once
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, time.Duration(float64(2*time.Second)/clock.Scale))
+	defer cancel()
+	if _, err := b.Reserve(short, 10_000); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Reserve with a 2 s context for a 10 s turn = %v, want DeadlineExceeded", err)
+	}
+	if err := first.Settle(ctx, 10_000); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	row := readRow(t, table)
+	if net := row["reserved"] - row["refunded"]; net != 10_000 {
+		t.Fatalf("row charged %d net tokens (reserved %d, refunded %d), want the 10000 used", net, row["reserved"], row["refunded"])
+	}
+}
