@@ -78,13 +78,19 @@ func (m *Manager) acquire(ctx context.Context, scope string, once bool, opts []A
 	}
 	holder := call.name + "-" + randomHex(4)
 	rec, err := m.read(ctx, scope)
-	for poll := m.pollMin; err == nil; {
+	for poll, lost := m.pollMin, 0; err == nil; {
 		plan := planAcquire(rec, m.clock.Now(), m.max, m.skew)
 		if !plan.full {
 			var l *Lease
 			if l, rec, err = m.claim(ctx, scope, holder, rec, plan); l != nil || err != nil {
 				return l, err
 			}
+			// Another acquisition moved the fence first. Back off a
+			// random while, longer after each loss, so that many
+			// acquirers starting at once do not all retry together
+			// (30 at once made about 130 refused writes).
+			lost++
+			err = m.sleep(ctx, rand.N(m.pollMin<<min(lost, 5)))
 			continue
 		}
 		if once {
