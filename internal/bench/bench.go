@@ -115,6 +115,7 @@ func (e *env) run(ctx context.Context, s scenario) (Metrics, error) {
 	m := Compute(s, len(e.items), e.want(), out.calls, emu, out.wall, e.cfg.Scale, float64(e.cfg.Quota.TPM))
 	m.Finished = out.finished
 	m.BudgetWrites = out.budget.Writes
+	m.DDBKinds = out.ddbKinds
 	for i, r := range out.resps {
 		if r != nil {
 			m.DynamoDB += r.DynamoDBRequests

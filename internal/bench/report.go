@@ -54,6 +54,9 @@ func (r *Results) markdown(b *strings.Builder) {
 				pct(m.Utilization), m.Makespan.Minutes(), m.FailedItems, m.Duplicates, m.DDBPerCall, yes(m.Finished))
 		}
 	}
+	if co, ok := r.find(Coordinated, c.Compare); ok && co.DDBKinds != "" {
+		fmt.Fprintf(b, "\nDynamoDB requests of coordinated at K = %d, by operation and item family: %s.\n", c.Compare, co.DDBKinds)
+	}
 	if r.NoPool != nil {
 		co, _ := r.find(Coordinated, c.Compare)
 		fmt.Fprintf(b, "\nBudget pooling (K = %d): DynamoDB requests per Bedrock call %.2f with lease.WithBatch(1), %.2f with the default batch; budget writes per call %.2f → %.2f.\n",
