@@ -30,6 +30,19 @@ const (
 // Unlimited budget.
 func WithSeedRetry() Option { return func(c *config) { c.baseline = baselineSeed } }
 
+// WithSeedWaits multiplies the waits of WithSeedRetry by f: a benchmark
+// against an emulator whose clock runs s times faster than the wall clock
+// passes 1/s, so that the original retry waits what it would have waited
+// on the emulated clock. A factor that is not positive is ignored.
+func WithSeedWaits(f float64) Option {
+	return func(c *config) {
+		if f > 0 {
+			c.seed.base = time.Duration(float64(c.seed.base) * f)
+			c.seed.jitter = time.Duration(float64(c.seed.jitter) * f)
+		}
+	}
+}
+
 // WithAdaptiveRetry makes the Client a benchmark baseline that leaves
 // retrying to the SDK's adaptive retry mode (one awsretry.AdaptiveMode per
 // Client, which rate-limits that Client alone and counts requests, not

@@ -71,3 +71,18 @@ func TestAdaptive(t *testing.T) {
 		t.Errorf("res %+v, err %v; want 1 attempt, 3 requests", res, err)
 	}
 }
+
+// TestSeedWaitsScale: WithSeedWaits shortens the seed's waits by its
+// factor (a benchmark's time scale) and ignores a factor that is not
+// positive.
+func TestSeedWaitsScale(t *testing.T) {
+	c := defaults()
+	WithSeedWaits(1.0 / 20)(&c)
+	if c.seed.base != 25*time.Millisecond || c.seed.jitter != 5*time.Millisecond {
+		t.Fatalf("seed waits %v + %v, want 25ms + 5ms", c.seed.base, c.seed.jitter)
+	}
+	WithSeedWaits(0)(&c)
+	if c.seed.base != 25*time.Millisecond {
+		t.Fatalf("a zero factor changed the waits to %v", c.seed.base)
+	}
+}

@@ -72,13 +72,13 @@ func (e *env) alone(ctx context.Context, inv int, c *bedrock.Client, rec *record
 
 // runSeed runs the seed strategies and sdk-adaptive.
 func (e *env) runSeed(ctx context.Context, s scenario) (outcome, error) {
-	opt := bedrock.WithSeedRetry()
+	opts := []bedrock.Option{bedrock.WithMaxTokens(e.cfg.MaxTokens), bedrock.WithSeedRetry(), bedrock.WithSeedWaits(1 / e.cfg.Scale)}
 	if s.strategy == SDKAdaptive {
-		opt = bedrock.WithAdaptiveRetry()
+		opts = []bedrock.Option{bedrock.WithMaxTokens(e.cfg.MaxTokens), bedrock.WithAdaptiveRetry()}
 	}
 	clients := make([]*bedrock.Client, s.k)
 	for i := range clients {
-		c, err := bedrock.New(e.runtime(), ModelID, bedrock.Unlimited, bedrock.WithMaxTokens(e.cfg.MaxTokens), opt)
+		c, err := bedrock.New(e.runtime(), ModelID, bedrock.Unlimited, opts...)
 		if err != nil {
 			return outcome{}, err
 		}
