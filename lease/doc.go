@@ -39,7 +39,10 @@
 // duration. A lease renews itself until Release and is never extended past
 // the invocation's deadline plus a grace; when it cannot be trusted any
 // more, Done closes and its Context is cancelled. Guard gives other writes
-// a condition that holds only while the lease is current.
+// a condition that holds only while the lease is current; Renewal is that
+// condition as an update that also renews the lease, so that the holder's
+// own writes save it heartbeats (the next one comes a heartbeat after the
+// last renewal).
 //
 // Clock skew: a holder stops trusting its lease one skew margin before its
 // expiry and a peer replaces it only one margin after, so a scope stays
@@ -53,8 +56,8 @@
 //
 // A Budget is a generic cell rate algorithm per quota: the row stores the
 // theoretical arrival time of each meter, an admission is a blind
-// conditional addition to it, and admissions may be scheduled up to one
-// burst into the future so that contenders are served in write order
+// conditional addition to it, and admissions may be scheduled up to three
+// bursts into the future so that contenders are served in write order
 // instead of racing. Each write takes into a local pool one call for each
 // of this process's callers, and at least three while the quota is
 // saturated (up to 8, within the burst); the pool is spent for a hold of
@@ -63,8 +66,7 @@
 // during their hold (half the burst) before the window, plus a lag of a
 // tenth of the burst: TPM + 1.6 × the burst, with the default 10 s burst
 // 1.27 × TPM. Requests lag by up to half the burst (they rarely bind, and
-// a tighter lag made their writes collide): RPM + 2 × the burst.
-// Admissions may be scheduled up to three bursts ahead. Priorities
+// a tighter lag made their writes collide): RPM + 2 × the burst. Priorities
 // leave headroom: the highest priority present may fill the whole burst,
 // the lowest half of it.
 package lease

@@ -36,7 +36,7 @@ type Metrics struct {
 	DDBPerItem     float64
 	DDBPerCall     float64
 	BudgetWrites   int64
-	DDBKinds       string // DynamoDB requests by operation and item family (ddbcount)
+	DDBKinds       string        // DynamoDB requests by operation and item family (ddbcount)
 	LatencyP50     time.Duration // item: the whole successful call, waits and retries included
 	LatencyP99     time.Duration
 	Shares         []float64 // items each invocation completed ÷ items
