@@ -71,7 +71,13 @@ func run() error {
 		return err
 	}
 	res.Source = from
-	return bench.Write(res, *out, os.Stdout)
+	if err := bench.Write(res, *out, os.Stdout); err != nil {
+		return err
+	}
+	if *quick {
+		fmt.Println("\nSmoke run: it checks that the benchmark runs. On so few items the per-invocation costs dominate; the targets are judged on make bench's full run.")
+	}
+	return nil
 }
 
 func loadItems(source string) ([]sample.Item, string, error) {
