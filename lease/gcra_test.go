@@ -145,6 +145,22 @@ func TestGuessJudgesByWherePeersLeftAMeter(t *testing.T) {
 	}
 }
 
+// TestSpread: no spread before a lost write; then up to the grant's span,
+// doubled per loss, never more than the burst.
+func TestSpread(t *testing.T) {
+	m := meter{rate: 1e-6, tau: 10e6, need: 2} // a 2 s grant, a 10 s burst
+	if d := m.spread(0); d != 0 {
+		t.Fatalf("spread before any loss = %v", d)
+	}
+	for lost, limit := range map[int]time.Duration{1: 4 * time.Second, 2: 8 * time.Second, 3: 10 * time.Second, 60: 10 * time.Second} {
+		for range 200 {
+			if d := m.spread(lost); d < 0 || d >= limit {
+				t.Fatalf("spread after %d losses = %v, want in [0, %v)", lost, d, limit)
+			}
+		}
+	}
+}
+
 func TestFactorAt(t *testing.T) {
 	if f := factorAt(0, 0, 0, 0.1); f != 1 {
 		t.Fatalf("unset factor = %v, want 1", f)
