@@ -14,15 +14,18 @@ import (
 )
 
 // partition is a DynamoDB client whose requests fail while cut is set: a
-// holder frozen or cut off from DynamoDB.
+// holder frozen or cut off from DynamoDB. It counts its UpdateItem calls
+// (a lease's heartbeats and release).
 type partition struct {
 	lease.DynamoDB
-	cut atomic.Bool
+	cut     atomic.Bool
+	updates atomic.Int64
 }
 
 var errCut = errors.New("partitioned")
 
 func (p *partition) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	p.updates.Add(1)
 	if p.cut.Load() {
 		return nil, errCut
 	}
@@ -94,8 +97,14 @@ func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
 
 // guardedPut writes a value on condition that l is still current.
 func guardedPut(ctx context.Context, table string, l *lease.Lease, v string) error {
+	return putWith(ctx, table, l.Guard().ConditionCheck(), v)
+}
+
+// putWith writes a value in one transaction with cond (a lease's guard or
+// renewal).
+func putWith(ctx context.Context, table string, cond types.TransactWriteItem, v string) error {
 	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		l.Guard().ConditionCheck(),
+		cond,
 		{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
 			"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "1"},
 			"v": &types.AttributeValueMemberS{Value: v}}}},
