@@ -99,13 +99,14 @@ func decodeBatch(item map[string]types.AttributeValue) batchState {
 }
 
 // claim takes batch i for the lease in one TransactWriteItems: the lease's
-// guard plus a conditional update of the batch. prev is the batch as last
-// read; when it is claimed (by a dead holder, which the caller checked) the
-// condition names that holder and fence, so that only one stealer wins.
-// It returns ErrClaimConflict and the batch as it is when the batch was
-// taken first (Found false when the table did not say), or an error
-// wrapping lease.ErrNotHeld when the lease is no longer current.
-func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState, done []finishing) (seen batchState, found bool, err error) {
+// renewal, a conditional update of the batch and the done marks of done.
+// prev is the batch as last read; when it is claimed (by a dead holder,
+// which the caller checked) the condition names that holder and fence, so
+// that only one stealer wins. It returns ErrClaimConflict when the batch
+// was taken first, a *finishRefusedError when some of done are no longer
+// held, or an error wrapping lease.ErrNotHeld when the lease is no longer
+// current.
+func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState, done []finishing) error {
 	now := c.clock.Now()
 	cond := "attribute_not_exists(#st) OR #st = :free"
 	vals := map[string]types.AttributeValue{
@@ -126,15 +127,14 @@ func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState
 		ConditionExpression: aws.String(cond),
 		ExpressionAttributeNames: map[string]string{"#st": "state", "#hd": "holder", "#fn": "fence",
 			"#ca": "claimed_at", "#gc": lease.AttrGC, "#it": "items", "#ni": "n_items"},
-		ExpressionAttributeValues:           vals,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ExpressionAttributeValues: vals,
 	}
 	renewal := c.lease.Renewal()
 	items := []types.TransactWriteItem{renewal.Item(), {Update: update}}
 	for _, f := range done {
 		items = append(items, types.TransactWriteItem{Update: c.finishUpdate(f.index, batchDone, f)})
 	}
-	_, err = c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	_, err := c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err == nil {
 		renewal.Commit()
 	}
@@ -157,13 +157,13 @@ func (e *finishRefusedError) Error() string {
 	return fmt.Sprintf("normalize: mark batches %v done: no longer held by this lease", e.Batches)
 }
 
-func (c *claims) claimError(i int, err error, done []finishing) (batchState, bool, error) {
+func (c *claims) claimError(i int, err error, done []finishing) error {
 	var canceled *types.TransactionCanceledException
 	if err == nil {
-		return batchState{}, false, nil
+		return nil
 	}
 	if !errors.As(err, &canceled) {
-		return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, err)
+		return fmt.Errorf("normalize: claim batch %d: %w", i, err)
 	}
 	reasons := canceled.CancellationReasons
 	refused := func(k int) bool {
@@ -171,11 +171,9 @@ func (c *claims) claimError(i int, err error, done []finishing) (batchState, boo
 	}
 	switch {
 	case refused(0):
-		return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, lease.ErrNotHeld)
-	case refused(1) && len(reasons[1].Item) == 0:
-		return batchState{}, false, ErrClaimConflict
+		return fmt.Errorf("normalize: claim batch %d: %w", i, lease.ErrNotHeld)
 	case refused(1):
-		return decodeBatch(reasons[1].Item), true, ErrClaimConflict
+		return ErrClaimConflict
 	}
 	var lost []int
 	for k, f := range done {
@@ -184,9 +182,9 @@ func (c *claims) claimError(i int, err error, done []finishing) (batchState, boo
 		}
 	}
 	if len(lost) > 0 {
-		return batchState{}, false, &finishRefusedError{Batches: lost}
+		return &finishRefusedError{Batches: lost}
 	}
-	return batchState{}, false, fmt.Errorf("normalize: claim batch %d: %w", i, err)
+	return fmt.Errorf("normalize: claim batch %d: %w", i, err)
 }
 
 // finishUpdate is the conditional write that marks batch i state (done:

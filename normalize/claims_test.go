@@ -38,13 +38,13 @@ func TestClaimCarriesDoneMarks(t *testing.T) {
 	c := newClaims(t, f, oc)
 	ctx := context.Background()
 	for i := range 4 {
-		if _, _, err := c.claim(ctx, i, []string{"a"}, batchState{}, nil); err != nil {
+		if err := c.claim(ctx, i, []string{"a"}, batchState{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	before, expires := oc.Total(), c.lease.Expires()
 	time.Sleep(f.clockWall(5 * time.Second))
-	if _, _, err := c.claim(ctx, 4, []string{"a"}, batchState{}, []finishing{{index: 0, ok: 1}, {index: 1, ok: 1}}); err != nil {
+	if err := c.claim(ctx, 4, []string{"a"}, batchState{}, []finishing{{index: 0, ok: 1}, {index: 1, ok: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if !c.lease.Expires().After(expires) {
@@ -78,7 +78,7 @@ func TestClaimDropsADoneMarkItNoLongerHolds(t *testing.T) {
 	c := newClaims(t, f, testDB)
 	ctx := context.Background()
 	for i := range 2 {
-		if _, _, err := c.claim(ctx, i, []string{"a"}, batchState{}, nil); err != nil {
+		if err := c.claim(ctx, i, []string{"a"}, batchState{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,12 +89,12 @@ func TestClaimDropsADoneMarkItNoLongerHolds(t *testing.T) {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":peer": ddbattr.S("peer")}}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := c.claim(ctx, 2, []string{"a"}, batchState{}, []finishing{{index: 0, ok: 1}, {index: 1, ok: 1}})
+	err := c.claim(ctx, 2, []string{"a"}, batchState{}, []finishing{{index: 0, ok: 1}, {index: 1, ok: 1}})
 	var refused *finishRefusedError
 	if !errors.As(err, &refused) || len(refused.Batches) != 1 || refused.Batches[0] != 0 {
 		t.Fatalf("claim = %v, want batch 0 refused", err)
 	}
-	if _, _, err := c.claim(ctx, 2, []string{"a"}, batchState{}, []finishing{{index: 1, ok: 1}}); err != nil {
+	if err := c.claim(ctx, 2, []string{"a"}, batchState{}, []finishing{{index: 1, ok: 1}}); err != nil {
 		t.Fatalf("claim without the stolen batch: %v", err)
 	}
 	if n, errs := c.flush(ctx, []finishing{{index: 0, ok: 1}, {index: 2, ok: 1}}); n != 1 || len(errs) != 1 || !errors.Is(errs[0], lease.ErrNotHeld) {

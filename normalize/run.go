@@ -84,7 +84,7 @@ func (r *run) claimLoop(ctx context.Context) error {
 			return err
 		}
 		done := r.takeDone()
-		_, _, err = r.claims.claim(ctx, i, refs(r.batches[i]), prev, done)
+		err = r.claims.claim(ctx, i, refs(r.batches[i]), prev, done)
 		var refused *finishRefusedError
 		switch {
 		case err == nil:
