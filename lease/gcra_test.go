@@ -75,43 +75,35 @@ func TestGCRAWindowBound(t *testing.T) {
 	}
 }
 
-// TestGCRALagBound: an adversary that waits until the TAT lags now by just
-// under the slack, then admits all it can, gets at most rate×60 s + burst +
-// slack in any 60 s window, for the token meters' slack (a tenth of the
-// burst) and the request meters' (half).
+// TestGCRALagBound: from a TAT that lags now by L, a burst admits at most
+// the bucket plus min(L, slack): a lag within the slack is added to, a
+// longer one is reset. Checked for the token meters' slack (a tenth of the
+// burst) and the request meters' (half), at lags up to ten slacks.
 func TestGCRALagBound(t *testing.T) {
 	for _, slack := range []int64{10e6 / slackDivisor, 10e6 / requestSlackDivisor} {
-		m := meter{attr: "tat", rate: 1e-6, tau: 10e6, slack: slack, amount: 1, need: 1}
-		var tat int64
-		var admitted []int64
-		bursting := false
-		for now := int64(0); now < 600e6; now += 1e3 {
-			if lag := now - tat; !bursting && (lag < slack-2e3 || lag > slack) {
-				continue
-			}
-			s, wait := m.plan(tat, now)
-			if wait > 0 || m.delay(tat, now) > 0 {
-				bursting = false
-				continue
-			}
-			bursting = true
-			if s.set {
-				tat = now + s.delta
-			} else {
-				tat += s.delta
-			}
-			admitted = append(admitted, now)
-		}
-		most := 0
-		for i := range admitted {
-			n := 0
-			for j := i; j < len(admitted) && admitted[j] < admitted[i]+60e6; j++ {
+		for _, lag := range []int64{slack / 2, slack, 2 * slack, 10 * slack} {
+			m := meter{attr: "tat", rate: 1e-6, tau: 10e6, slack: slack, amount: 1, need: 1}
+			const now = int64(1000e6)
+			tat, n := now-lag, int64(0)
+			for {
+				s, wait := m.plan(tat, now)
+				if wait > 0 || m.delay(tat, now) > 0 {
+					break
+				}
+				if s.set {
+					tat = now + s.delta
+				} else {
+					tat += s.delta
+				}
 				n++
 			}
-			most = max(most, n)
-		}
-		if limit := 60 + 10 + int(slack/1e6); most > limit {
-			t.Fatalf("slack %v: a window admitted %d units, limit %d", time.Duration(slack)*time.Microsecond, most, limit)
+			if limit := (m.tau + min(lag, slack)) / 1e6; n > limit {
+				t.Fatalf("slack %v, lag %v: a burst admitted %d units, limit %d",
+					time.Duration(slack)*time.Microsecond, time.Duration(lag)*time.Microsecond, n, limit)
+			}
+			if n < m.tau/1e6 {
+				t.Fatalf("slack %v, lag %v: a burst admitted %d units, less than the bucket", time.Duration(slack)*time.Microsecond, time.Duration(lag)*time.Microsecond, n)
+			}
 		}
 	}
 }
