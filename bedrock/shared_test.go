@@ -16,6 +16,7 @@ import (
 
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
@@ -56,7 +57,7 @@ func prompts(t *testing.T) []bedrock.Prompt {
 type stack struct {
 	emu   *emulator.Server
 	api   *bedrockruntime.Client
-	clock lease.ScaledClock
+	clock clock.Scaled
 	table string
 	db    lease.DynamoDB
 }
@@ -82,7 +83,7 @@ func newStack(t *testing.T) *stack {
 	if err := lease.CreateTable(t.Context(), db, "coord"); err != nil {
 		t.Fatal(err)
 	}
-	return &stack{emu: emu, api: api, clock: lease.ScaledClock{Epoch: time.Now(), Scale: speed}, table: "coord", db: db}
+	return &stack{emu: emu, api: api, clock: clock.Scaled{Epoch: time.Now(), Scale: speed}, table: "coord", db: db}
 }
 
 // run has callersN callers call Bedrock in a loop for d of emulated time.

@@ -28,20 +28,20 @@ var wantEnv = []string{
 	"QUOTA_RPM", "QUOTA_TPM", "WORKER_CAP",
 }
 
-func TestCoordinationTableMatchesLease(t *testing.T) {
+func TestCoordinationTableMatchesCode(t *testing.T) {
 	tpl := loadTemplate(t, "s0-coordination.yaml")
 	props := dig(t, tpl, "Resources", "CoordinationTable", "Properties")
-	c := goConsts(t, filepath.Join(repoRoot(t), "lease"))
+	c := goConsts(t, filepath.Join(repoRoot(t), "internal", "ddbattr"))
 	var keys []string
 	for _, k := range list(dig(t, props, "KeySchema")) {
 		keys = append(keys, dig(t, k, "AttributeName").(string)+"="+dig(t, k, "KeyType").(string))
 	}
-	want := []string{c["AttrPK"] + "=HASH", c["AttrSK"] + "=RANGE"}
+	want := []string{c["PK"] + "=HASH", c["SK"] + "=RANGE"}
 	if !slices.Equal(keys, want) {
-		t.Errorf("key schema %v, lease uses %v", keys, want)
+		t.Errorf("key schema %v, the code uses %v", keys, want)
 	}
-	if got := dig(t, props, "TimeToLiveSpecification", "AttributeName"); got != c["AttrGC"] {
-		t.Errorf("TTL attribute %v, lease uses %q", got, c["AttrGC"])
+	if got := dig(t, props, "TimeToLiveSpecification", "AttributeName"); got != c["GC"] {
+		t.Errorf("TTL attribute %v, the code uses %q", got, c["GC"])
 	}
 	for k, want := range map[string]string{"BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": "true"} {
 		if got := dig(t, props, k); got != want {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -39,12 +40,12 @@ type claims struct {
 	pk     string
 	lease  *lease.Lease
 	leases *lease.Manager
-	clock  lease.Clock
+	clock  clock.Clock
 	retain time.Duration
 }
 
 func (c *claims) key(src string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{lease.AttrPK: ddbattr.S(c.pk), lease.AttrSK: ddbattr.S("source#" + src)}
+	return map[string]types.AttributeValue{ddbattr.PK: ddbattr.S(c.pk), ddbattr.SK: ddbattr.S("source#" + src)}
 }
 
 // take claims src for the lease. A free or missing claim is taken; with
@@ -99,7 +100,7 @@ func (c *claims) claim(ctx context.Context, src string, prev claimState, force b
 		UpdateExpression:    aws.String("SET #cst = :vclaimed, #chd = :vholder, #cfn = :vfence, #csc = :vscope, #cca = :vnow, #cgc = :vgc"),
 		ConditionExpression: aws.String(cond),
 		ExpressionAttributeNames: map[string]string{"#cst": "state", "#chd": "holder", "#cfn": "fence",
-			"#csc": "scope", "#cca": "claimed_at", "#cgc": lease.AttrGC},
+			"#csc": "scope", "#cca": "claimed_at", "#cgc": ddbattr.GC},
 		ExpressionAttributeValues: vals,
 	}
 	_, err := c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
 )
@@ -46,7 +47,7 @@ type Ingester struct {
 	env          string
 	fetch        fetcher
 	workers      int
-	clock        lease.Clock
+	clock        clock.Clock
 	log          *slog.Logger
 	retain       time.Duration
 }
@@ -58,7 +59,7 @@ func New(db DynamoDB, s3 S3, leases *lease.Manager, table, bucket string, opts .
 	g := &Ingester{db: db, s3: s3, leases: leases, table: table, bucket: bucket, env: DefaultEnv,
 		fetch: fetcher{client: &http.Client{}, timeout: DefaultTimeout, retries: DefaultRetries,
 			backoff: DefaultBackoff, maxBytes: DefaultMaxBytes, agent: DefaultUserAgent},
-		workers: DefaultWorkers, clock: lease.SystemClock, log: slog.Default(), retain: DefaultRetention}
+		workers: DefaultWorkers, clock: clock.System, log: slog.Default(), retain: DefaultRetention}
 	for _, o := range opts {
 		o(g)
 	}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
@@ -53,7 +53,7 @@ func WithWorkers(n int) Option { return func(g *Ingester) { g.workers = n } }
 
 // WithClock sets the clock of ingest dates and claims; give it the lease
 // manager's clock.
-func WithClock(c lease.Clock) Option { return func(g *Ingester) { g.clock = c } }
+func WithClock(c clock.Clock) Option { return func(g *Ingester) { g.clock = c } }
 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(g *Ingester) { g.log = l } }
@@ -81,7 +81,7 @@ func (g *Ingester) validate() error {
 	case g.workers < 1 || g.workers > 64:
 		return fmt.Errorf("%w: workers %d is not in 1..64", ErrConfig, g.workers)
 	case g.clock == nil || g.log == nil || g.retain <= 0:
-		return fmt.Errorf("%w: clock, logger and a positive retention are required", ErrConfig)
+		return fmt.Errorf("%w: clk, logger and a positive retention are required", ErrConfig)
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
-	"github.com/vectora/ingest-normalize/lease"
 )
 
 // validators are what the last full fetch of a source for a client left to
@@ -49,7 +48,7 @@ type httpState struct {
 }
 
 func (h httpState) key(src string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{lease.AttrPK: ddbattr.S(h.pk), lease.AttrSK: ddbattr.S("http#" + src)}
+	return map[string]types.AttributeValue{ddbattr.PK: ddbattr.S(h.pk), ddbattr.SK: ddbattr.S("http#" + src)}
 }
 
 // read returns the validators of src; none when there are none.
@@ -74,7 +73,7 @@ func (h httpState) update(src string, v validators, now time.Time) *types.Update
 		UpdateExpression: aws.String("SET #hurl = :hurl, #hetag = :hetag, #hlm = :hlm, #hfrom = :hfrom, " +
 			"#hto = :hto, #hday = :hday, #hgc = :hgc"),
 		ExpressionAttributeNames: map[string]string{"#hurl": "url", "#hetag": "etag", "#hlm": "last_modified",
-			"#hfrom": "from", "#hto": "to", "#hday": "fetched", "#hgc": lease.AttrGC},
+			"#hfrom": "from", "#hto": "to", "#hday": "fetched", "#hgc": ddbattr.GC},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":hurl": ddbattr.S(v.URL), ":hetag": ddbattr.S(v.ETag),
 			":hlm": ddbattr.S(v.LastModified), ":hfrom": ddbattr.S(v.From), ":hto": ddbattr.S(v.To), ":hday": ddbattr.S(v.Fetched),
 			":hgc": ddbattr.N(now.Add(h.retain).Unix())},

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // cost is an amount of quota.
@@ -153,25 +154,25 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 // movement for operators.
 func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.UpdateItemInput {
 	names := map[string]string{}
-	values := map[string]types.AttributeValue{":one": num(1)}
+	values := map[string]types.AttributeValue{":one": ddbattr.N(1)}
 	var sets, conds []string
 	for i, s := range steps {
 		a, d := fmt.Sprintf("#a%d", i), fmt.Sprintf(":d%d", i)
 		names[a] = s.attr
 		switch {
 		case s.set:
-			values[d] = num(micros(now) + s.delta)
+			values[d] = ddbattr.N(micros(now) + s.delta)
 			sets = append(sets, a+" = "+d)
 			t := fmt.Sprintf(":t%d", i)
-			values[t] = num(s.top)
+			values[t] = ddbattr.N(s.top)
 			conds = append(conds, fmt.Sprintf("(attribute_not_exists(%s) OR %s <= %s)", a, a, t))
 		default:
-			values[d], values[":zero"] = num(s.delta), num(0)
+			values[d], values[":zero"] = ddbattr.N(s.delta), ddbattr.N(0)
 			sets = append(sets, fmt.Sprintf("%s = if_not_exists(%s, :zero) + %s", a, a, d))
 		}
 		if s.check && !s.set {
 			h, l := fmt.Sprintf(":h%d", i), fmt.Sprintf(":l%d", i)
-			values[h], values[l] = num(s.hi), num(s.lo)
+			values[h], values[l] = ddbattr.N(s.hi), ddbattr.N(s.lo)
 			conds = append(conds, fmt.Sprintf("%s BETWEEN %s AND %s", a, l, h))
 		}
 	}
@@ -189,7 +190,7 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 // counters adds the row's running totals: requests admitted, tokens taken
 // and tokens handed back.
 func counters(values map[string]types.AttributeValue, tokens, requests int64) string {
-	values[":rq"], values[":tk"], values[":rf"] = num(max(requests, 0)), num(max(tokens, 0)), num(max(-tokens, 0))
+	values[":rq"], values[":tk"], values[":rf"] = ddbattr.N(max(requests, 0)), ddbattr.N(max(tokens, 0)), ddbattr.N(max(-tokens, 0))
 	return "admitted :rq, reserved :tk, refunded :rf, writes :one"
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -41,7 +42,7 @@ func admissions(b *testing.B, contenders, batch int) budgetRun {
 	const each = 200
 	budgets := make([]*lease.Budget, contenders)
 	for i := range budgets {
-		budgets[i] = newBudget(b, table, "prod", lease.SystemClock,
+		budgets[i] = newBudget(b, table, "prod", clock.System,
 			lease.WithLimits(lease.Limits{RPM: 1e9, TPM: 1e12, Burst: 10_000}), lease.WithBatch(batch))
 	}
 	start := time.Now()
@@ -78,7 +79,7 @@ func BenchmarkAcquire(b *testing.B) {
 	for _, n := range []int{1, 8, 32} {
 		b.Run(fmt.Sprintf("contenders=%d", n), func(b *testing.B) {
 			table := newTable(b)
-			m := newManager(b, table, lease.SystemClock, lease.WithMaxHolders(1), lease.WithPoll(time.Millisecond, 20*time.Millisecond))
+			m := newManager(b, table, clock.System, lease.WithMaxHolders(1), lease.WithPoll(time.Millisecond, 20*time.Millisecond))
 			floor := getLatency(b, table)
 			lat := acquireLatencies(b, m, n, 400/n+5)
 			p50, p99 := pct(lat, 50), pct(lat, 99)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
 // Budget admits calls against one Bedrock quota (a region and a model or
@@ -26,7 +27,7 @@ type Budget struct {
 	table, quota, env   string
 	seed                Limits
 	seedEnv             EnvLimit
-	clock               Clock
+	clock               clock.Clock
 	batch               int
 	hold                time.Duration
 	decrease, recovery  float64
@@ -52,7 +53,7 @@ type pool struct {
 // NewBudget returns the budget of quota for environment env, or a
 // *ConfigError naming the first invalid setting.
 func NewBudget(db DynamoDB, table, quota, env string, opts ...BudgetOption) (*Budget, error) {
-	b := &Budget{db: db, table: table, quota: quota, env: env, clock: SystemClock,
+	b := &Budget{db: db, table: table, quota: quota, env: env, clock: clock.System,
 		batch: 8, decrease: 0.7, recovery: 0.05, cooldown: 2 * time.Second}
 	for _, o := range opts {
 		o(b)

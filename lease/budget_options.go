@@ -4,6 +4,8 @@ import (
 	"math"
 	"regexp"
 	"time"
+
+	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
 // BudgetOption configures a Budget.
@@ -18,8 +20,8 @@ func WithLimits(l Limits) BudgetOption { return func(b *Budget) { b.seed = l } }
 // the row has no entry for the environment yet. Default: cap 1, priority 0.
 func WithEnvLimit(e EnvLimit) BudgetOption { return func(b *Budget) { b.seedEnv = e } }
 
-// WithBudgetClock sets the clock; the default is SystemClock.
-func WithBudgetClock(c Clock) BudgetOption { return func(b *Budget) { b.clock = c } }
+// WithBudgetClock sets the clock; the default is clock.System.
+func WithBudgetClock(c clock.Clock) BudgetOption { return func(b *Budget) { b.clock = c } }
 
 // WithBatch sets how many calls' worth of quota one write takes into the
 // invocation's local pool (bounded by the burst). 1 turns pooling off:

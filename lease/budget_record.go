@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // Limits are a Bedrock quota: requests and tokens per minute, and the
@@ -50,7 +51,9 @@ type budgetRecord struct {
 // empty maps.
 const envPrefix = "env:"
 
-func budgetKey(quota string) map[string]types.AttributeValue { return key("budget#"+quota, "budget") }
+func budgetKey(quota string) map[string]types.AttributeValue {
+	return ddbattr.Key("budget#"+quota, "budget")
+}
 
 // TAT attribute names: the quota's and each capped environment's.
 func tokenAttr(env string) string {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -31,9 +32,9 @@ func (c *contender) add(e event) {
 	c.mu.Unlock()
 }
 
-func newBudget(t testing.TB, table, env string, clock lease.Clock, opts ...lease.BudgetOption) *lease.Budget {
+func newBudget(t testing.TB, table, env string, clk clock.Clock, opts ...lease.BudgetOption) *lease.Budget {
 	t.Helper()
-	opts = append([]lease.BudgetOption{lease.WithBudgetClock(clock),
+	opts = append([]lease.BudgetOption{lease.WithBudgetClock(clk),
 		lease.WithLimits(lease.Limits{RPM: 6000, TPM: 600_000, Burst: 10_000})}, opts...)
 	b, err := lease.NewBudget(db, table, "eu-west-3/eu.anthropic.claude-sonnet-4-5-20250929-v1:0", env, opts...)
 	if err != nil {
@@ -44,8 +45,8 @@ func newBudget(t testing.TB, table, env string, clock lease.Clock, opts ...lease
 
 // drive runs one contender: reserve a random amount, "call" for callTime,
 // settle with a random share used, until the clock passes end.
-func drive(ctx context.Context, t *testing.T, b *lease.Budget, c *contender, clock lease.Clock, end time.Time, size func() int64) {
-	for clock.Now().Before(end) {
+func drive(ctx context.Context, t *testing.T, b *lease.Budget, c *contender, clk clock.Clock, end time.Time, size func() int64) {
+	for clk.Now().Before(end) {
 		n := size()
 		r, err := b.Reserve(ctx, n)
 		if err != nil {
@@ -54,13 +55,13 @@ func drive(ctx context.Context, t *testing.T, b *lease.Budget, c *contender, clo
 			}
 			return
 		}
-		c.add(event{at: clock.Now(), tokens: n, req: 1})
-		<-clock.After(time.Second)
+		c.add(event{at: clk.Now(), tokens: n, req: 1})
+		<-clk.After(time.Second)
 		used := n * int64(20+rand.IntN(81)) / 100
 		if err := r.Settle(ctx, used); err != nil {
 			t.Error(err)
 		}
-		c.add(event{at: clock.Now(), tokens: -(n - used)})
+		c.add(event{at: clk.Now(), tokens: -(n - used)})
 		c.mu.Lock()
 		c.used += used
 		c.calls++
@@ -87,16 +88,16 @@ func maxWindow(all []event, w time.Duration) (int64, int64) {
 func TestBudgetSharedByContenders(t *testing.T) {
 	const tpm, rpm, contenders = 600_000, 6000, 16
 	ctx := context.Background()
-	table, clock := newTable(t), fastClock()
-	start := clock.Now()
+	table, clk := newTable(t), fastClock()
+	start := clk.Now()
 	end := start.Add(60 * time.Second)
 	cs := make([]*contender, contenders)
 	budgets := make([]*lease.Budget, contenders)
 	var wg sync.WaitGroup
 	for i := range cs {
-		cs[i], budgets[i] = &contender{}, newBudget(t, table, "prod", clock)
+		cs[i], budgets[i] = &contender{}, newBudget(t, table, "prod", clk)
 		wg.Go(func() {
-			drive(ctx, t, budgets[i], cs[i], clock, end, func() int64 { return 500 + rand.Int64N(2500) })
+			drive(ctx, t, budgets[i], cs[i], clk, end, func() int64 { return 500 + rand.Int64N(2500) })
 		})
 	}
 	wg.Wait()
@@ -123,7 +124,7 @@ func TestBudgetSharedByContenders(t *testing.T) {
 	if reqLimit := int64(rpm * (60 + 10 + 5 + 1) / 60); mostReq > reqLimit {
 		t.Errorf("%d requests in one 60 s window, limit %d", mostReq, reqLimit)
 	}
-	elapsed := clock.Now().Sub(start)
+	elapsed := clk.Now().Sub(start)
 	util := float64(used) / (tpm * elapsed.Minutes())
 	if util < 0.9 {
 		t.Errorf("utilization %.1f%% of TPM over %v, want ≥ 90%%", 100*util, elapsed)

@@ -7,15 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
 func TestThrottledLowersTheRateForAllAndRecovers(t *testing.T) {
 	ctx := context.Background()
-	table, clock := newTable(t), fastClock()
-	a := newBudget(t, table, "prod", clock, lease.WithFeedback(0.5, 0.01, 2*time.Second))
-	b := newBudget(t, table, "prod", clock, lease.WithFeedback(0.5, 0.01, 2*time.Second))
-	full := float64(demand(ctx, t, b, clock, 20*time.Second)) / 20 * 60 // drains the burst
+	table, clk := newTable(t), fastClock()
+	a := newBudget(t, table, "prod", clk, lease.WithFeedback(0.5, 0.01, 2*time.Second))
+	b := newBudget(t, table, "prod", clk, lease.WithFeedback(0.5, 0.01, 2*time.Second))
+	full := float64(demand(ctx, t, b, clk, 20*time.Second)) / 20 * 60 // drains the burst
 	r, err := a.Reserve(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
@@ -34,13 +35,13 @@ func TestThrottledLowersTheRateForAllAndRecovers(t *testing.T) {
 	}
 	// Under the lowered rate (0.5 recovering by 0.01/s), 20 s admit about
 	// 60 % of the quota's rate.
-	used := demand(ctx, t, b, clock, 20*time.Second)
+	used := demand(ctx, t, b, clk, 20*time.Second)
 	rate := float64(used) / 20 * 60
 	if rate > 600_000*0.75 {
 		t.Errorf("admitted %.0f tokens/min right after a throttle, want well under the 600000 quota", rate)
 	}
 	t.Logf("rate before the throttle %.0f/min (burst included), after %.0f/min", full, rate)
-	<-clock.After(30 * time.Second)
+	<-clk.After(30 * time.Second)
 	if f := b.Factor(lease.QuotaTokens); f < 0.999 {
 		t.Errorf("factor %.3f 30 s after the throttle, want recovered to 1", f)
 	}
@@ -48,14 +49,14 @@ func TestThrottledLowersTheRateForAllAndRecovers(t *testing.T) {
 
 // demand keeps one contender reserving (fully used) for d and returns the
 // tokens it got.
-func demand(ctx context.Context, t *testing.T, b *lease.Budget, clock lease.Clock, d time.Duration) int64 {
-	end := clock.Now().Add(d)
+func demand(ctx context.Context, t *testing.T, b *lease.Budget, clk clock.Clock, d time.Duration) int64 {
+	end := clk.Now().Add(d)
 	var mu sync.Mutex
 	var used int64
 	var wg sync.WaitGroup
 	for w := 0; w < 8; w++ {
 		wg.Go(func() {
-			for clock.Now().Before(end) {
+			for clk.Now().Before(end) {
 				r, err := b.Reserve(ctx, 2000)
 				if err != nil {
 					t.Error(err)
@@ -75,15 +76,15 @@ func demand(ctx context.Context, t *testing.T, b *lease.Budget, clock lease.Cloc
 func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
 	const tpm = 600_000
 	ctx := context.Background()
-	table, clock := newTable(t), fastClock()
-	prod := newBudget(t, table, "prod", clock, lease.WithEnvLimit(lease.EnvLimit{Cap: 1, Priority: 3}))
-	dev := newBudget(t, table, "dev", clock, lease.WithEnvLimit(lease.EnvLimit{Cap: 0.5, Priority: 1}))
+	table, clk := newTable(t), fastClock()
+	prod := newBudget(t, table, "prod", clk, lease.WithEnvLimit(lease.EnvLimit{Cap: 1, Priority: 3}))
+	dev := newBudget(t, table, "dev", clk, lease.WithEnvLimit(lease.EnvLimit{Cap: 0.5, Priority: 1}))
 	const span = 60 * time.Second
-	end := clock.Now().Add(span)
+	end := clk.Now().Add(span)
 	var wg sync.WaitGroup
 	var prodUsed, devUsed int64
-	wg.Go(func() { prodUsed = paced(ctx, t, prod, clock, end, 0.6*tpm/60) })
-	wg.Go(func() { devUsed = demand(ctx, t, dev, clock, span) })
+	wg.Go(func() { prodUsed = paced(ctx, t, prod, clk, end, 0.6*tpm/60) })
+	wg.Go(func() { devUsed = demand(ctx, t, dev, clk, span) })
 	wg.Wait()
 	prodWant := int64(0.6 * tpm)
 	if prodUsed < prodWant*95/100 {
@@ -98,8 +99,8 @@ func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
 	t.Logf("prod %d (asked %d), dev %d, total %.1f%% of TPM", prodUsed, prodWant, devUsed, 100*float64(prodUsed+devUsed)/tpm)
 
 	// Alone, dev stays under its cap.
-	end = clock.Now().Add(span)
-	alone := demand(ctx, t, dev, clock, span)
+	end = clk.Now().Add(span)
+	alone := demand(ctx, t, dev, clk, span)
 	if limit := int64(0.5 * tpm * (60 + 10 + 5 + 1) / 60); alone > limit {
 		t.Errorf("dev alone got %d, above its cap %d", alone, limit)
 	}
@@ -107,11 +108,11 @@ func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
 
 // paced reserves perSecond tokens each second until end and returns what
 // it got.
-func paced(ctx context.Context, t *testing.T, b *lease.Budget, clock lease.Clock, end time.Time, perSecond float64) int64 {
+func paced(ctx context.Context, t *testing.T, b *lease.Budget, clk clock.Clock, end time.Time, perSecond float64) int64 {
 	var got int64
-	for next := clock.Now(); next.Before(end); next = next.Add(time.Second) {
-		if d := next.Sub(clock.Now()); d > 0 {
-			<-clock.After(d)
+	for next := clk.Now(); next.Before(end); next = next.Add(time.Second) {
+		if d := next.Sub(clk.Now()); d > 0 {
+			<-clk.After(d)
 		}
 		for n := int64(perSecond); n > 0; n -= 2000 {
 			r, err := b.Reserve(ctx, min(n, 2000))

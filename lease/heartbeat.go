@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // heartbeat renews the lease a heartbeat interval after its last renewal
@@ -62,7 +64,7 @@ func (l *Lease) renewOnce(parent context.Context) string {
 	if !next.After(l.expires) {
 		return "" // already at the deadline cap: nothing to extend
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), wallDuration(l.m.clock, l.m.heartbeat))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), clock.Wall(l.m.clock, l.m.heartbeat))
 	defer cancel()
 	err := l.renew(ctx, now, next)
 	var refused *refusedError
@@ -90,7 +92,7 @@ func (l *Lease) renew(ctx context.Context, now, next time.Time) error {
 		ExpressionAttributeNames: map[string]string{"#hs": "holders", "#id": l.holder,
 			"#f": "fence", "#e": "expires", "#r": "renewed"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":f": num(l.fence), ":now": num(micros(now)), ":next": num(micros(next))},
+			":f": ddbattr.N(l.fence), ":now": ddbattr.N(micros(now)), ":next": ddbattr.N(micros(next))},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var failed *types.ConditionalCheckFailedException
@@ -110,12 +112,4 @@ func (l *Lease) renew(ctx context.Context, now, next time.Time) error {
 // lose marks the lease lost: Done closes and Context is cancelled.
 func (l *Lease) lose(reason string) {
 	l.cancel(&LostError{Scope: l.scope, Holder: l.holder, Fence: l.fence, Reason: reason})
-}
-
-// wallDuration converts a duration of clock c to wall time.
-func wallDuration(c Clock, d time.Duration) time.Duration {
-	if s, ok := c.(ScaledClock); ok {
-		return time.Duration(float64(d) / s.Scale)
-	}
-	return d
 }

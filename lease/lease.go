@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // Lease is one holder's slot in a scope. It is renewed in the background
@@ -111,7 +112,7 @@ func (l *Lease) remove(ctx context.Context) error {
 		UpdateExpression:                    aws.String("REMOVE #hs.#id"),
 		ConditionExpression:                 aws.String("#hs.#id.#f = :f AND #hs.#id.#e > :now"),
 		ExpressionAttributeNames:            map[string]string{"#hs": "holders", "#id": l.holder, "#f": "fence", "#e": "expires"},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":f": num(l.fence), ":now": num(micros(now))},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":f": ddbattr.N(l.fence), ":now": ddbattr.N(micros(now))},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var failed *types.ConditionalCheckFailedException
@@ -163,7 +164,7 @@ func (l *Lease) Guard() Guard {
 		Table: l.m.table, Key: scopeKey(l.scope),
 		Condition: "#gmap.#gid.#gfen = :gfence AND #gmap.#gid.#gexp > :gnow",
 		Names:     map[string]string{"#gmap": "holders", "#gid": l.holder, "#gfen": "fence", "#gexp": "expires"},
-		Values:    map[string]types.AttributeValue{":gfence": num(l.fence), ":gnow": num(micros(l.m.clock.Now()))},
+		Values:    map[string]types.AttributeValue{":gfence": ddbattr.N(l.fence), ":gnow": ddbattr.N(micros(l.m.clock.Now()))},
 	}
 }
 
@@ -203,7 +204,7 @@ func (r Renewal) Item() types.TransactWriteItem {
 	g := r.guard
 	names, values := maps.Clone(g.Names), maps.Clone(g.Values)
 	names["#gren"] = "renewed"
-	values[":gnext"] = num(micros(r.next))
+	values[":gnext"] = ddbattr.N(micros(r.next))
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(g.Table), Key: g.Key, ConditionExpression: aws.String(g.Condition),
 		UpdateExpression:         aws.String("SET #gmap.#gid.#gexp = :gnext, #gmap.#gid.#gren = :gnow"),

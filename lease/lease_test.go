@@ -12,12 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
-func newManager(t testing.TB, table string, clock lease.Clock, opts ...lease.Option) *lease.Manager {
+func newManager(t testing.TB, table string, clk clock.Clock, opts ...lease.Option) *lease.Manager {
 	t.Helper()
-	opts = append([]lease.Option{lease.WithClock(clock), lease.WithTTL(30 * time.Second),
+	opts = append([]lease.Option{lease.WithClock(clk), lease.WithTTL(30 * time.Second),
 		lease.WithSkew(2 * time.Second), lease.WithPoll(50*time.Millisecond, 2*time.Second)}, opts...)
 	m, err := lease.NewManager(db, table, opts...)
 	if err != nil {
@@ -75,13 +76,13 @@ func rounds() int {
 // sees more than max live holders and that fences strictly increase.
 func contend(t *testing.T, max, workers, rounds int) {
 	ctx := context.Background()
-	table, clock := newTable(t), fastClock()
-	m := newManager(t, table, clock, lease.WithMaxHolders(max))
+	table, clk := newTable(t), fastClock()
+	m := newManager(t, table, clk, lease.WithMaxHolders(max))
 	var inside, peak atomic.Int64
 	var mu sync.Mutex
 	fences := map[int64]bool{}
 	stop := make(chan struct{})
-	observed := observe(t, table, "scope", clock, stop)
+	observed := observe(t, table, "scope", clk, stop)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Go(func() {
@@ -103,7 +104,7 @@ func contend(t *testing.T, max, workers, rounds int) {
 					t.Errorf("fence %d reused or not increasing (last %d)", l.Fence(), last)
 				}
 				last = l.Fence()
-				<-clock.After(100 * time.Millisecond) // work while holding
+				<-clk.After(100 * time.Millisecond) // work while holding
 				inside.Add(-1)
 				if err := l.Release(ctx); err != nil {
 					t.Error(err)
@@ -128,7 +129,7 @@ func contend(t *testing.T, max, workers, rounds int) {
 	if len(fences) != workers*rounds {
 		t.Errorf("%d distinct fences for %d acquisitions", len(fences), workers*rounds)
 	}
-	if live := liveHolders(t, table, "scope", clock.Now()); live != 0 {
+	if live := liveHolders(t, table, "scope", clk.Now()); live != 0 {
 		t.Errorf("%d slots still held at the end", live)
 	}
 	t.Logf("max=%d: %d acquisitions, observer max %d, peak %d", max, len(fences), maxSeen, peak.Load())
@@ -136,7 +137,7 @@ func contend(t *testing.T, max, workers, rounds int) {
 
 // observe polls the scope record until stop and reports the most live
 // holders it ever saw in one read.
-func observe(t *testing.T, table, scope string, clock lease.Clock, stop chan struct{}) <-chan int {
+func observe(t *testing.T, table, scope string, clk clock.Clock, stop chan struct{}) <-chan int {
 	out := make(chan int, 1)
 	go func() {
 		most := 0
@@ -147,7 +148,7 @@ func observe(t *testing.T, table, scope string, clock lease.Clock, stop chan str
 				return
 			default:
 			}
-			most = max(most, liveHolders(t, table, scope, clock.Now()))
+			most = max(most, liveHolders(t, table, scope, clk.Now()))
 		}
 	}()
 	return out
@@ -185,15 +186,15 @@ func liveHolders(t *testing.T, table, scope string, now time.Time) int {
 
 func TestHoldersShowsWhatAnObserverSees(t *testing.T) {
 	ctx := context.Background()
-	clock := fastClock()
-	m := newManager(t, newTable(t), clock, lease.WithMaxHolders(2))
+	clk := fastClock()
+	m := newManager(t, newTable(t), clk, lease.WithMaxHolders(2))
 	a, err := m.Acquire(ctx, "s", lease.As("a"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Release(ctx)
 	fence, hs, err := m.Holders(ctx, "s")
-	if err != nil || fence != a.Fence() || len(hs) != 1 || hs[0].ID != a.Holder() || !m.Live(hs[0], clock.Now()) {
+	if err != nil || fence != a.Fence() || len(hs) != 1 || hs[0].ID != a.Holder() || !m.Live(hs[0], clk.Now()) {
 		t.Fatalf("Holders = %d, %+v, %v; want fence %d and %s live", fence, hs, err, a.Fence(), a.Holder())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -41,9 +42,9 @@ func (p *partition) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ..
 
 func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
 	ctx := context.Background()
-	table, clock := newTable(t), fastClock()
+	table, clk := newTable(t), fastClock()
 	cut := &partition{DynamoDB: db}
-	frozen, err := lease.NewManager(cut, table, lease.WithClock(clock), lease.WithTTL(30*time.Second), lease.WithSkew(2*time.Second))
+	frozen, err := lease.NewManager(cut, table, lease.WithClock(clk), lease.WithTTL(30*time.Second), lease.WithSkew(2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,16 +52,16 @@ func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-clock.After(12 * time.Second) // one renewal goes through
+	<-clk.After(12 * time.Second) // one renewal goes through
 	cut.cut.Store(true)
 	last := a.Expires()
 
-	b, err := newManager(t, table, clock).Acquire(ctx, "dev", lease.As("next"))
+	b, err := newManager(t, table, clk).Acquire(ctx, "dev", lease.As("next"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Release(ctx)
-	took := clock.Now()
+	took := clk.Now()
 	if limit := last.Add(2*time.Second + 2*time.Second); took.After(limit) {
 		t.Errorf("slot replaced at %v, more than skew + one poll after the expiry %v", took.Sub(last), last)
 	}
@@ -126,8 +127,8 @@ func readValue(t *testing.T, table string) string {
 }
 
 func TestLeaseNeverOutlivesTheDeadline(t *testing.T) {
-	clock := fastClock()
-	m := newManager(t, newTable(t), clock)
+	clk := fastClock()
+	m := newManager(t, newTable(t), clk)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond) // 20 s of clock time
 	defer cancel()
 	l, err := m.Acquire(ctx, "dev")
@@ -136,11 +137,11 @@ func TestLeaseNeverOutlivesTheDeadline(t *testing.T) {
 	}
 	defer l.Release(context.WithoutCancel(ctx))
 	d, _ := ctx.Deadline()
-	limit := clock.Now().Add(clock.FromWall(time.Until(d)) + 2*time.Second + 200*time.Millisecond)
+	limit := clk.Now().Add(clock.FromWall(clk, time.Until(d)) + 2*time.Second + 200*time.Millisecond)
 	for i := 0; i < 5; i++ {
 		if e := l.Expires(); e.After(limit) {
 			t.Fatalf("expiry %v past deadline + grace (%v)", e, limit)
 		}
-		<-clock.After(5 * time.Second)
+		<-clk.After(5 * time.Second)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -46,8 +47,8 @@ func newTable(t testing.TB) string {
 }
 
 // fastClock runs a simulated minute in 0.6 s of wall time (by default).
-func fastClock() lease.ScaledClock {
-	return lease.ScaledClock{Epoch: time.Now(), Scale: scale()}
+func fastClock() clock.Scaled {
+	return clock.Scaled{Epoch: time.Now(), Scale: scale()}
 }
 
 // scale is how much faster than the wall clock tests run: slower servers

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // Manager hands out leases on scopes of one coordination table. A scope
@@ -25,7 +27,7 @@ type Manager struct {
 	max                         int
 	ttl, heartbeat, skew, grace time.Duration
 	pollMin, pollMax            time.Duration
-	clock                       Clock
+	clock                       clock.Clock
 }
 
 // NewManager returns a Manager for table, or a *ConfigError naming the
@@ -33,7 +35,7 @@ type Manager struct {
 func NewManager(db DynamoDB, table string, opts ...Option) (*Manager, error) {
 	m := &Manager{db: db, table: table, max: 1, ttl: 30 * time.Second,
 		skew: 2 * time.Second, grace: 2 * time.Second,
-		pollMin: 50 * time.Millisecond, pollMax: time.Second, clock: SystemClock}
+		pollMin: 50 * time.Millisecond, pollMax: time.Second, clock: clock.System}
 	for _, o := range opts {
 		o(m)
 	}
@@ -190,7 +192,7 @@ func (m *Manager) adopt(ctx context.Context, scope, holder string, rec scopeReco
 func (m *Manager) claimInput(scope, holder string, rec scopeRecord, plan acquirePlan, h holderRecord) *dynamodb.UpdateItemInput {
 	hv, _ := marshalHolder(h)
 	names := map[string]string{"#f": "fence", "#m": "max_holders", "#hs": "holders", "#id": holder}
-	values := map[string]types.AttributeValue{":f": num(h.Fence), ":m": num(int64(m.max))}
+	values := map[string]types.AttributeValue{":f": ddbattr.N(h.Fence), ":m": ddbattr.N(int64(m.max))}
 	in := &dynamodb.UpdateItemInput{
 		TableName: aws.String(m.table), Key: scopeKey(scope),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
@@ -199,12 +201,12 @@ func (m *Manager) claimInput(scope, holder string, rec scopeRecord, plan acquire
 	values[":rec"] = hv
 	if !rec.exists {
 		delete(names, "#id")
-		values[":rec"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{holder: hv, sentinel: num(0)}}
+		values[":rec"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{holder: hv, sentinel: ddbattr.N(0)}}
 		in.UpdateExpression = aws.String("SET #f = :f, #m = :m, #hs = :rec")
-		in.ConditionExpression = aws.String("attribute_not_exists(" + AttrPK + ")")
+		in.ConditionExpression = aws.String("attribute_not_exists(" + ddbattr.PK + ")")
 		return in
 	}
-	values[":prev"] = num(rec.Fence)
+	values[":prev"] = ddbattr.N(rec.Fence)
 	expr := "SET #f = :f, #m = :m, #hs.#id = :rec"
 	for i, id := range plan.expired {
 		n := fmt.Sprintf("#x%03d", i)
@@ -224,7 +226,7 @@ func (m *Manager) claimInput(scope, holder string, rec scopeRecord, plan acquire
 // capExpiry keeps an expiry within the invocation's deadline plus grace.
 func (m *Manager) capExpiry(ctx context.Context, t time.Time) time.Time {
 	if d, ok := ctx.Deadline(); ok {
-		if limit := m.clock.Now().Add(wallToClock(m.clock, time.Until(d)) + m.grace); limit.Before(t) {
+		if limit := m.clock.Now().Add(clock.FromWall(m.clock, time.Until(d)) + m.grace); limit.Before(t) {
 			return limit
 		}
 	}

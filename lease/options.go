@@ -1,6 +1,10 @@
 package lease
 
-import "time"
+import (
+	"time"
+
+	"github.com/vectora/ingest-normalize/internal/clock"
+)
 
 // Option configures a Manager.
 type Option func(*Manager)
@@ -28,8 +32,8 @@ func WithSkew(d time.Duration) Option { return func(m *Manager) { m.skew = d } }
 // context's deadline) a lease may be extended. Default 2 s.
 func WithGrace(d time.Duration) Option { return func(m *Manager) { m.grace = d } }
 
-// WithClock sets the clock; the default is SystemClock.
-func WithClock(c Clock) Option { return func(m *Manager) { m.clock = c } }
+// WithClock sets the clock; the default is clock.System.
+func WithClock(c clock.Clock) Option { return func(m *Manager) { m.clock = c } }
 
 // WithPoll sets the bounds of the jittered wait between two looks at a full
 // scope. Default 50 ms to 1 s.

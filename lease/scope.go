@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // scopeRecord is the item that holds a scope's holders:
@@ -34,7 +35,9 @@ type holderRecord struct {
 	Expires  int64 `dynamodbav:"expires"`
 }
 
-func scopeKey(scope string) map[string]types.AttributeValue { return key("scope#"+scope, "lease") }
+func scopeKey(scope string) map[string]types.AttributeValue {
+	return ddbattr.Key("scope#"+scope, "lease")
+}
 
 func decodeScope(item map[string]types.AttributeValue) (scopeRecord, error) {
 	var r scopeRecord

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // ErrNoBudget is returned when the budget row does not exist and no limits
@@ -48,8 +49,8 @@ func (b *Budget) seedInput() *dynamodb.UpdateItemInput {
 			"tfactor = if_not_exists(tfactor, :one), rfactor = if_not_exists(rfactor, :one), " +
 			"tfactor_at = if_not_exists(tfactor_at, :zero), rfactor_at = if_not_exists(rfactor_at, :zero)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":rpm": numF(b.seed.RPM), ":tpm": numF(b.seed.TPM), ":burst": num(b.seed.Burst),
-			":one": num(1), ":zero": num(0),
+			":rpm": ddbattr.F(b.seed.RPM), ":tpm": ddbattr.F(b.seed.TPM), ":burst": ddbattr.N(b.seed.Burst),
+			":one": ddbattr.N(1), ":zero": ddbattr.N(0),
 		},
 	}
 }
@@ -64,7 +65,7 @@ func (b *Budget) envInput() *dynamodb.UpdateItemInput {
 		ConditionExpression:      aws.String("attribute_not_exists(#e)"),
 		ExpressionAttributeNames: map[string]string{"#e": envPrefix + b.env},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":e": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-			"cap": numF(cap), "priority": num(int64(b.seedEnv.Priority)),
+			"cap": ddbattr.F(cap), "priority": ddbattr.N(int64(b.seedEnv.Priority)),
 		}}},
 	}
 }

@@ -9,14 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-)
-
-// Attribute names of the coordination table's key and garbage-collection
-// attribute. See the package documentation for every item type.
-const (
-	AttrPK = "pk"
-	AttrSK = "sk"
-	AttrGC = "gc_at" // TTL attribute, epoch seconds; garbage collection only
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // DynamoDB is the part of the DynamoDB API that this package calls.
@@ -44,12 +37,12 @@ func CreateTable(ctx context.Context, db TableAdmin, name string) error {
 		TableName:   aws.String(name),
 		BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(AttrPK), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(AttrSK), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(ddbattr.PK), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(ddbattr.SK), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(AttrPK), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(AttrSK), KeyType: types.KeyTypeRange},
+			{AttributeName: aws.String(ddbattr.PK), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(ddbattr.SK), KeyType: types.KeyTypeRange},
 		},
 	})
 	var inUse *types.ResourceInUseException
@@ -76,22 +69,4 @@ func waitDescribable(ctx context.Context, db TableAdmin, name string) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// key builds the primary key of an item.
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: pk},
-		AttrSK: &types.AttributeValueMemberS{Value: sk},
-	}
-}
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: fmt.Sprint(n)}
-}
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
-
-func numF(f float64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: fmt.Sprint(f)}
 }

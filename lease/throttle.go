@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // Quota names one of a budget's two limits.
@@ -47,8 +48,8 @@ func (b *Budget) Throttled(ctx context.Context, q Quota) {
 		ConditionExpression:      aws.String("attribute_not_exists(#at) OR #at < :since"),
 		ExpressionAttributeNames: map[string]string{"#f": attr, "#at": attr + "_at"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":f": numF(next), ":now": num(micros(now)), ":one": num(1),
-			":since": num(micros(now.Add(-b.cooldown)))},
+			":f": ddbattr.F(next), ":now": ddbattr.N(micros(now)), ":one": ddbattr.N(1),
+			":since": ddbattr.N(micros(now.Add(-b.cooldown)))},
 	})
 	if err == nil {
 		b.remember(rec)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -49,7 +50,7 @@ type claims struct {
 	pk     string
 	lease  *lease.Lease
 	leases *lease.Manager
-	clock  lease.Clock
+	clock  clock.Clock
 	retain time.Duration
 }
 
@@ -57,8 +58,8 @@ func batchSK(i int) string { return fmt.Sprintf("batch#%05d", i) }
 
 func (c *claims) key(i int) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		lease.AttrPK: &types.AttributeValueMemberS{Value: c.pk},
-		lease.AttrSK: &types.AttributeValueMemberS{Value: batchSK(i)},
+		ddbattr.PK: &types.AttributeValueMemberS{Value: c.pk},
+		ddbattr.SK: &types.AttributeValueMemberS{Value: batchSK(i)},
 	}
 }
 
@@ -68,7 +69,7 @@ func (c *claims) states(ctx context.Context) (map[int]batchState, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(c.table),
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :pre)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": lease.AttrPK, "#sk": lease.AttrSK},
+		ExpressionAttributeNames:  map[string]string{"#pk": ddbattr.PK, "#sk": ddbattr.SK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": ddbattr.S(c.pk), ":pre": ddbattr.S("batch#")},
 		ConsistentRead:            aws.Bool(true),
 	}
@@ -89,7 +90,7 @@ func (c *claims) states(ctx context.Context) (map[int]batchState, error) {
 }
 
 func decodeBatch(item map[string]types.AttributeValue) batchState {
-	sk := ddbattr.GetS(item, lease.AttrSK)
+	sk := ddbattr.GetS(item, ddbattr.SK)
 	i, _ := strconv.Atoi(strings.TrimPrefix(sk, "batch#"))
 	return batchState{
 		Index: i, State: ddbattr.GetS(item, "state"), Holder: ddbattr.GetS(item, "holder"), Fence: ddbattr.GetN(item, "fence"),
@@ -126,7 +127,7 @@ func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState
 			"#it = if_not_exists(#it, :ids), #ni = :cnt"),
 		ConditionExpression: aws.String(cond),
 		ExpressionAttributeNames: map[string]string{"#st": "state", "#hd": "holder", "#fn": "fence",
-			"#ca": "claimed_at", "#gc": lease.AttrGC, "#it": "items", "#ni": "n_items"},
+			"#ca": "claimed_at", "#gc": ddbattr.GC, "#it": "items", "#ni": "n_items"},
 		ExpressionAttributeValues: vals,
 	}
 	renewal := c.lease.Renewal()

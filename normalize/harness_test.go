@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
@@ -62,7 +63,7 @@ type fixture struct {
 	bucket  string
 	emu     *emulator.Server
 	api     *bedrockruntime.Client
-	clock   lease.ScaledClock
+	clock   clock.Scaled
 	quota   emulator.Quota
 	budgets []*lease.Budget
 }
@@ -72,7 +73,7 @@ func newFixture(t *testing.T, opts ...emulator.Option) *fixture {
 	startServers(t)
 	id := fmt.Sprintf("%d-%d", time.Now().UnixNano()%1e9, fixtureID.Add(1))
 	f := &fixture{t: t, table: "coord-" + id, bucket: "data-" + id,
-		clock: lease.ScaledClock{Epoch: time.Now(), Scale: testScale},
+		clock: clock.Scaled{Epoch: time.Now(), Scale: testScale},
 		quota: emulator.Quota{RPM: 200, TPM: 200_000}}
 	ctx := context.Background()
 	if err := lease.CreateTable(ctx, testDB, f.table); err != nil {
@@ -250,7 +251,7 @@ func withTimeout(t *testing.T, d time.Duration) context.Context {
 // scopeRecordKey is the key of package lease's scope record, read here
 // directly, as an independent observer.
 func scopeRecordKey(scope string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{lease.AttrPK: ddbattr.S("scope#" + scope), lease.AttrSK: ddbattr.S("lease")}
+	return map[string]types.AttributeValue{ddbattr.PK: ddbattr.S("scope#" + scope), ddbattr.SK: ddbattr.S("lease")}
 }
 
 // decodeHolders returns the expiry of each holder entry of a scope record

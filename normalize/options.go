@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -44,8 +45,8 @@ func WithBatchSize(n int) Option { return func(p *Pipeline) { p.batchSize = n } 
 func WithDeadlineMargin(d time.Duration) Option { return func(p *Pipeline) { p.margin = d } }
 
 // WithClock sets the clock of leases, records and deadlines; a
-// lease.ScaledClock makes the deadline margin shrink with its scale.
-func WithClock(c lease.Clock) Option { return func(p *Pipeline) { p.clock = c } }
+// clock.Scaled makes the deadline margin shrink with its scale.
+func WithClock(c clock.Clock) Option { return func(p *Pipeline) { p.clock = c } }
 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(p *Pipeline) { p.log = l } }
@@ -84,15 +85,4 @@ func (p *Pipeline) validate() error {
 		return &ConfigError{"retention", "shorter than an hour"}
 	}
 	return nil
-}
-
-// wall converts a duration of the pipeline's clock to wall time.
-func (p *Pipeline) wall(d time.Duration) time.Duration {
-	switch c := p.clock.(type) {
-	case lease.ScaledClock:
-		return time.Duration(float64(d) / c.Scale)
-	case *lease.ScaledClock:
-		return time.Duration(float64(d) / c.Scale)
-	}
-	return d
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -27,7 +28,7 @@ type Pipeline struct {
 	workerCap    int
 	batchSize    int
 	margin       time.Duration
-	clock        lease.Clock
+	clock        clock.Clock
 	log          *slog.Logger
 	retain       time.Duration
 }
@@ -39,7 +40,7 @@ type Pipeline struct {
 func NewPipeline(db DynamoDB, s3 S3, leases *lease.Manager, model Model, table, bucket string, opts ...Option) (*Pipeline, error) {
 	p := &Pipeline{s3: s3, leases: leases, model: model, table: table, bucket: bucket,
 		env: DefaultEnv, workerCap: DefaultWorkerCap, batchSize: DefaultBatchSize,
-		margin: DefaultDeadlineMargin, clock: lease.SystemClock, log: slog.Default(), retain: DefaultRetention}
+		margin: DefaultDeadlineMargin, clock: clock.System, log: slog.Default(), retain: DefaultRetention}
 	if db != nil {
 		p.db = Counting(db)
 	}
@@ -156,7 +157,7 @@ func (r *run) deadlines(ctx context.Context) context.CancelFunc {
 		r.callCtx = r.lease.Context()
 		return func() {}
 	}
-	margin := r.p.wall(r.p.margin)
+	margin := clock.Wall(r.p.clock, r.p.margin)
 	r.stopAt = deadline.Add(-margin)
 	t := time.AfterFunc(time.Until(r.stopAt), func() { close(r.stop) })
 	callCtx, cancel := context.WithDeadline(r.lease.Context(), deadline.Add(-margin/4))
@@ -167,7 +168,7 @@ func (r *run) deadlines(ctx context.Context) context.CancelFunc {
 // release flushes the budget's pool and releases the lease, on a context
 // that outlives the invocation's.
 func (r *run) release(ctx context.Context, resp *Response) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.p.wall(10*time.Second))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), clock.Wall(r.p.clock, 10*time.Second))
 	defer cancel()
 	if r.p.budget != nil {
 		if err := r.p.budget.Flush(ctx); err != nil {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -155,7 +156,7 @@ func (r *run) marked(n int) {
 func (r *run) flushDone() {
 	done := r.takeDone()
 	for len(done) > 0 {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.lease.Context()), r.p.wall(10*time.Second))
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.lease.Context()), clock.Wall(r.p.clock, 10*time.Second))
 		n, errs := r.claims.flush(ctx, done)
 		cancel()
 		r.marked(n)
@@ -305,7 +306,7 @@ func (r *run) done(b *batchRun, o outcome) {
 		return
 	}
 	// Some items need another try: free the batch for peers now.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.lease.Context()), r.p.wall(10*time.Second))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.lease.Context()), clock.Wall(r.p.clock, 10*time.Second))
 	defer cancel()
 	if err := r.claims.finish(ctx, batchFree, f); err != nil {
 		r.p.log.Warn("batch", "run_key", r.id, "batch", b.index, "state", batchFree, "error", err.Error())

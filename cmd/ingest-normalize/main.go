@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/ingest"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
@@ -53,17 +54,17 @@ func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB
 	}))
 	s3c := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.PathStyle })
 	rt := bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) { o.Region = cfg.BedrockRegion })
-	clock := lease.SystemClock
+	clk := clock.System
 	if cfg.TimeScale != 1 {
-		clock = lease.ScaledClock{Epoch: cfg.TimeEpoch, Scale: cfg.TimeScale}
+		clk = clock.Scaled{Epoch: cfg.TimeEpoch, Scale: cfg.TimeScale}
 	}
-	leases, err := lease.NewManager(db, cfg.Table, lease.WithMaxHolders(cfg.MaxHolders), lease.WithTTL(cfg.LeaseTTL), lease.WithClock(clock))
+	leases, err := lease.NewManager(db, cfg.Table, lease.WithMaxHolders(cfg.MaxHolders), lease.WithTTL(cfg.LeaseTTL), lease.WithClock(clk))
 	if err != nil {
 		return nil, err
 	}
 	budget, err := lease.NewBudget(db, cfg.Table, cfg.BedrockRegion+"/"+cfg.ModelID, cfg.Env,
 		lease.WithLimits(lease.Limits{RPM: cfg.RPM, TPM: cfg.TPM, Burst: cfg.BurstMS}),
-		lease.WithEnvLimit(lease.EnvLimit{Cap: cfg.EnvCap, Priority: cfg.EnvPriority}), lease.WithBudgetClock(clock))
+		lease.WithEnvLimit(lease.EnvLimit{Cap: cfg.EnvCap, Priority: cfg.EnvPriority}), lease.WithBudgetClock(clk))
 	if err != nil {
 		return nil, err
 	}
@@ -74,16 +75,16 @@ func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB
 	p, err := normalize.NewPipeline(db, s3c, leases, model, cfg.Table, cfg.DataBucket,
 		normalize.WithConfigBucket(cfg.ConfigBucket), normalize.WithEnv(cfg.Env), normalize.WithBudget(budget),
 		normalize.WithWorkerCap(cfg.WorkerCap), normalize.WithBatchSize(cfg.ClaimBatch),
-		normalize.WithDeadlineMargin(cfg.DeadlineMargin), normalize.WithClock(clock), normalize.WithLogger(log))
+		normalize.WithDeadlineMargin(cfg.DeadlineMargin), normalize.WithClock(clk), normalize.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
-	fetchers, err := lease.NewManager(db, cfg.Table, lease.WithMaxHolders(0), lease.WithTTL(cfg.LeaseTTL), lease.WithClock(clock))
+	fetchers, err := lease.NewManager(db, cfg.Table, lease.WithMaxHolders(0), lease.WithTTL(cfg.LeaseTTL), lease.WithClock(clk))
 	if err != nil {
 		return nil, err
 	}
 	ing, err := ingest.New(db, s3c, fetchers, cfg.Table, cfg.DataBucket, ingest.WithConfigBucket(cfg.ConfigBucket),
-		ingest.WithEnv(cfg.Env), ingest.WithClock(clock), ingest.WithLogger(log))
+		ingest.WithEnv(cfg.Env), ingest.WithClock(clk), ingest.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}

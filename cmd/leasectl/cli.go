@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/inspect"
-	"github.com/vectora/ingest-normalize/lease"
 )
 
 // DB is the part of the DynamoDB API that leasectl calls.
@@ -107,7 +107,7 @@ func (g *globals) clock() (func() time.Time, error) {
 	if err != nil || g.scale <= 0 {
 		return nil, usagef("--time-epoch %q / --time-scale %v: want unix milliseconds and a positive scale", g.epoch, g.scale)
 	}
-	return lease.ScaledClock{Epoch: time.UnixMilli(ms), Scale: g.scale}.Now, nil
+	return clock.Scaled{Epoch: time.UnixMilli(ms), Scale: g.scale}.Now, nil
 }
 
 // command is one subcommand: flags registered on fs, run with the app.

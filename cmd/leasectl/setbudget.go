@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/inspect"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -155,7 +156,7 @@ func (a *app) setBudget(ctx context.Context, c budgetChange) error {
 func updateInput(table string, c budgetChange, before inspect.Budget, found bool) *dynamodb.UpdateItemInput {
 	u := update{names: map[string]string{}, values: map[string]types.AttributeValue{}}
 	if !found {
-		u.cond = append(u.cond, "attribute_not_exists("+lease.AttrPK+")")
+		u.cond = append(u.cond, "attribute_not_exists("+ddbattr.PK+")")
 		if c.burst == nil {
 			b := int64(seedBurstMS)
 			c.burst = &b

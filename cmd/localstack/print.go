@@ -12,22 +12,22 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/inspect"
-	"github.com/vectora/ingest-normalize/lease"
 )
 
-// clock reads the Lambda's (possibly scaled) time.
-type clock struct {
+// lambdaClock reads the Lambda's (possibly scaled) time.
+type lambdaClock struct {
 	scale float64
 	epoch string
 }
 
-func (c clock) now() time.Time {
+func (c lambdaClock) now() time.Time {
 	ms, err := strconv.ParseInt(c.epoch, 10, 64)
 	if c.scale <= 0 || c.scale == 1 || err != nil {
 		return time.Now()
 	}
-	return lease.ScaledClock{Epoch: time.UnixMilli(ms), Scale: c.scale}.Now()
+	return clock.Scaled{Epoch: time.UnixMilli(ms), Scale: c.scale}.Now()
 }
 
 func printTable(w io.Writer, name string, t inspect.Table, now time.Time) {

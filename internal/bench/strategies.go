@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbcount"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
@@ -119,9 +120,9 @@ type invocation struct {
 	budget *lease.Budget
 }
 
-func (e *env) invocation(s scenario, i int, table, bucket string, clock lease.ScaledClock, rec *recorder, ddb *ddbcount.Counter) (*invocation, error) {
+func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scaled, rec *recorder, ddb *ddbcount.Counter) (*invocation, error) {
 	db := normalize.Counting(ddb)
-	lopts := []lease.Option{lease.WithMaxHolders(e.cfg.MaxHolders), lease.WithClock(clock)}
+	lopts := []lease.Option{lease.WithMaxHolders(e.cfg.MaxHolders), lease.WithClock(clk)}
 	if e.cfg.LeaseTTL > 0 {
 		lopts = append(lopts, lease.WithTTL(e.cfg.LeaseTTL))
 	}
@@ -131,7 +132,7 @@ func (e *env) invocation(s scenario, i int, table, bucket string, clock lease.Sc
 	}
 	q := e.cfg.Quota
 	bopts := []lease.BudgetOption{lease.WithLimits(lease.Limits{RPM: float64(q.RPM), TPM: float64(q.TPM), Burst: e.cfg.BurstMS}),
-		lease.WithEnvLimit(lease.EnvLimit{Cap: 1}), lease.WithBudgetClock(clock)}
+		lease.WithEnvLimit(lease.EnvLimit{Cap: 1}), lease.WithBudgetClock(clk)}
 	if s.batch > 0 {
 		bopts = append(bopts, lease.WithBatch(s.batch))
 	}
@@ -146,7 +147,7 @@ func (e *env) invocation(s scenario, i int, table, bucket string, clock lease.Sc
 	}
 	p, err := normalize.NewPipeline(db, e.s3, m, recModel{inner: c, rec: rec, inv: i}, table, bucket,
 		normalize.WithEnv("bench"), normalize.WithBudget(b), normalize.WithWorkerCap(e.cfg.WorkerCap),
-		normalize.WithBatchSize(e.cfg.ClaimBatch), normalize.WithClock(clock),
+		normalize.WithBatchSize(e.cfg.ClaimBatch), normalize.WithClock(clk),
 		normalize.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
 	if err != nil {
 		return nil, err
@@ -161,10 +162,10 @@ func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
 		return outcome{}, err
 	}
 	rec, ddb := newRecorder(e.items), ddbcount.New(e.db)
-	clock := lease.ScaledClock{Epoch: time.Now(), Scale: e.cfg.Scale}
+	clk := clock.Scaled{Epoch: time.Now(), Scale: e.cfg.Scale}
 	invs := make([]*invocation, s.k)
 	for i := range invs {
-		if invs[i], err = e.invocation(s, i, table, bucket, clock, rec, ddb); err != nil {
+		if invs[i], err = e.invocation(s, i, table, bucket, clk, rec, ddb); err != nil {
 			return outcome{}, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -24,9 +25,9 @@ type grant struct {
 func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 	t.Parallel()
 	const tpm, rpm, burstMS = 600_000, 6000, 10_000
-	clock := lease.ScaledClock{Epoch: time.Now(), Scale: scale() * 2}
+	clk := clock.Scaled{Epoch: time.Now(), Scale: scale() * 2}
 	st := newStack(t, faultproxy.Uniform(0.05), 20*time.Millisecond)
-	end := clock.Now().Add(time.Duration(pick(70, 240)) * time.Second)
+	end := clk.Now().Add(time.Duration(pick(70, 240)) * time.Second)
 	var (
 		mu      sync.Mutex
 		grants  []grant
@@ -35,14 +36,14 @@ func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 		budgets []*lease.Budget
 	)
 	for range pick(8, 16) {
-		b, err := lease.NewBudget(st.via, st.table, "eu-west-3/chaos", "prod", lease.WithBudgetClock(clock),
+		b, err := lease.NewBudget(st.via, st.table, "eu-west-3/chaos", "prod", lease.WithBudgetClock(clk),
 			lease.WithLimits(lease.Limits{RPM: rpm, TPM: tpm, Burst: burstMS}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		budgets = append(budgets, b)
 		wg.Go(func() {
-			for clock.Now().Before(end) {
+			for clk.Now().Before(end) {
 				n := 500 + rand.Int64N(2500)
 				r, err := b.Reserve(context.Background(), n)
 				if err != nil {
@@ -52,13 +53,13 @@ func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 					continue
 				}
 				mu.Lock()
-				grants = append(grants, grant{clock.Now(), n})
+				grants = append(grants, grant{clk.Now(), n})
 				mu.Unlock()
-				<-clock.After(time.Second)
+				<-clk.After(time.Second)
 				used := n * int64(20+rand.IntN(81)) / 100
 				_ = r.Settle(context.Background(), used)
 				mu.Lock()
-				grants = append(grants, grant{clock.Now(), -(n - used)})
+				grants = append(grants, grant{clk.Now(), -(n - used)})
 				mu.Unlock()
 			}
 		})

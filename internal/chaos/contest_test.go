@@ -13,17 +13,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
 // skewedClock is a scaled clock read with a fixed offset: a host whose
 // clock is off by Offset.
 type skewedClock struct {
-	lease.ScaledClock
+	clock.Scaled
 	Offset time.Duration
 }
 
-func (c skewedClock) Now() time.Time { return c.ScaledClock.Now().Add(c.Offset) }
+func (c skewedClock) Now() time.Time { return c.Scaled.Now().Add(c.Offset) }
 
 // contest describes one run of contenders on one scope.
 type contest struct {
@@ -79,7 +80,7 @@ func (r *registry) believers() int {
 }
 
 // run runs the contest over st and returns what it saw.
-func (c contest) run(t *testing.T, st *stack, base lease.ScaledClock) outcome {
+func (c contest) run(t *testing.T, st *stack, base clock.Scaled) outcome {
 	t.Helper()
 	scope := "chaos/" + t.Name()
 	reg := &registry{leases: map[*lease.Lease]bool{}, fences: map[int64]string{}}
@@ -97,9 +98,9 @@ func (c contest) run(t *testing.T, st *stack, base lease.ScaledClock) outcome {
 	}()
 	var wg sync.WaitGroup
 	for i := range c.contenders {
-		clock := skewedClock{base, c.offset(i)}
+		clk := skewedClock{base, c.offset(i)}
 		m, err := lease.NewManager(st.via, st.table, lease.WithMaxHolders(c.max), lease.WithTTL(c.ttl),
-			lease.WithHeartbeat(c.heartbeat), lease.WithSkew(c.skew), lease.WithClock(clock),
+			lease.WithHeartbeat(c.heartbeat), lease.WithSkew(c.skew), lease.WithClock(clk),
 			lease.WithPoll(c.heartbeat/10, c.heartbeat))
 		if err != nil {
 			t.Fatal(err)
@@ -127,7 +128,7 @@ func (c contest) offset(i int) time.Duration {
 
 // sample watches the believers and, through the observer's own client,
 // the scope record, until stop.
-func (c contest) sample(t *testing.T, observer *lease.Manager, scope string, clock lease.Clock, reg *registry, out *outcome, stop chan struct{}) {
+func (c contest) sample(t *testing.T, observer *lease.Manager, scope string, clk clock.Clock, reg *registry, out *outcome, stop chan struct{}) {
 	for {
 		select {
 		case <-stop:
@@ -140,7 +141,7 @@ func (c contest) sample(t *testing.T, observer *lease.Manager, scope string, clo
 			t.Errorf("observer: %v", err)
 			return
 		}
-		live, now := 0, clock.Now()
+		live, now := 0, clk.Now()
 		for _, h := range hs {
 			if !h.Expires.Before(now) {
 				live++
@@ -151,9 +152,9 @@ func (c contest) sample(t *testing.T, observer *lease.Manager, scope string, clo
 }
 
 // contend acquires, holds and releases rounds times.
-func (c contest) contend(t *testing.T, st *stack, m *lease.Manager, scope, name string, clock lease.ScaledClock, reg *registry, out *outcome) {
+func (c contest) contend(t *testing.T, st *stack, m *lease.Manager, scope, name string, clk clock.Scaled, reg *registry, out *outcome) {
 	for range c.rounds {
-		ctx, cancel := context.WithTimeout(context.Background(), wall(clock, 20*c.ttl))
+		ctx, cancel := context.WithTimeout(context.Background(), clock.Wall(clk, 20*c.ttl))
 		l, err := m.Acquire(ctx, scope, lease.As(name))
 		if err != nil {
 			cancel()
@@ -165,7 +166,7 @@ func (c contest) contend(t *testing.T, st *stack, m *lease.Manager, scope, name 
 		}
 		atomic.AddInt64(&out.Acquired, 1)
 		reg.add(l)
-		c.holdAndCheck(t, st, l, clock, out)
+		c.holdAndCheck(t, st, l, clk, out)
 		reg.remove(l)
 		if err := l.Release(ctx); err != nil && !errors.Is(err, lease.ErrNotHeld) {
 			atomic.AddInt64(&out.ReleaseErrors, 1)
@@ -176,9 +177,9 @@ func (c contest) contend(t *testing.T, st *stack, m *lease.Manager, scope, name 
 
 // holdAndCheck holds l for a random time, then checks that holder and
 // table agree: a lease that still believes it is held passes its Guard.
-func (c contest) holdAndCheck(t *testing.T, st *stack, l *lease.Lease, clock lease.ScaledClock, out *outcome) {
+func (c contest) holdAndCheck(t *testing.T, st *stack, l *lease.Lease, clk clock.Scaled, out *outcome) {
 	select {
-	case <-time.After(wall(clock, time.Duration(rand.Int64N(int64(c.hold))))):
+	case <-time.After(clock.Wall(clk, time.Duration(rand.Int64N(int64(c.hold))))):
 	case <-l.Done():
 	}
 	if l.Err() != nil {

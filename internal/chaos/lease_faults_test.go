@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
-	"github.com/vectora/ingest-normalize/lease"
 )
 
 // leaseTiming is the contests' lease timing, on the scaled clock.
@@ -18,10 +18,10 @@ func leaseContest(max int) contest {
 // every way the proxy knows, never more than N holders.
 func TestLeaseUnderDynamoDBFaults(t *testing.T) {
 	t.Parallel()
-	clock := lease.ScaledClock{Epoch: time.Now(), Scale: scale()}
+	clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
 	st := newStack(t, faultproxy.Uniform(0.05), 20*time.Millisecond)
 	c := leaseContest(2)
-	o := c.run(t, st, clock)
+	o := c.run(t, st, clk)
 	o.check(t, c)
 	report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
 		"acquired": o.Acquired, "starved": o.Starved, "lost": o.Lost, "release_errors": o.ReleaseErrors, "leftover": o.Leftover,
@@ -34,11 +34,11 @@ func TestLeaseUnderDynamoDBFaults(t *testing.T) {
 // passes) or reports its loss, and no slot is granted twice.
 func TestLeaseAppliedButReportedFailed(t *testing.T) {
 	t.Parallel()
-	clock := lease.ScaledClock{Epoch: time.Now(), Scale: scale()}
+	clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
 	st := newStack(t, faultproxy.Rates{AppliedFailed: 0.15, AppliedDropped: 0.15, Internal: 0.03}, 20*time.Millisecond)
 	c := leaseContest(1)
 	c.contenders = pick(5, 10)
-	o := c.run(t, st, clock)
+	o := c.run(t, st, clk)
 	o.check(t, c)
 	s := st.proxy.Stats()
 	if s.AppliedFailed+s.AppliedDropped < 10 {
@@ -53,11 +53,11 @@ func TestLeaseAppliedButReportedFailed(t *testing.T) {
 // ±2 s with a 3 s skew margin, under 5 % faults: the invariants hold.
 func TestLeaseClockSkewWithinMargin(t *testing.T) {
 	t.Parallel()
-	clock := lease.ScaledClock{Epoch: time.Now(), Scale: scale()}
+	clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
 	st := newStack(t, faultproxy.Uniform(0.05), 20*time.Millisecond)
 	c := leaseContest(2)
 	c.offsets = []time.Duration{-2 * time.Second, 2 * time.Second, 0, -time.Second, 1500 * time.Millisecond}
-	o := c.run(t, st, clock)
+	o := c.run(t, st, clk)
 	o.check(t, c)
 	report(t, map[string]any{"skew_margin_s": c.skew.Seconds(), "offsets_s": "-2..+2", "max_holders": c.max,
 		"max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive, "lost": o.Lost})

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
@@ -38,7 +39,7 @@ type fixture struct {
 	s3     *s3.Client
 	emu    *emulator.Server
 	api    *bedrockruntime.Client
-	clock  lease.ScaledClock
+	clock  clock.Scaled
 	quota  emulator.Quota
 }
 
@@ -51,7 +52,7 @@ func newFixture(t *testing.T, rates faultproxy.Rates, opts ...emulator.Option) *
 		rates.SpikeLatency = 2 * time.Second / pipeScale
 	}
 	f := &fixture{t: t, st: newStack(t, rates, 20*time.Millisecond), s3: sharedS3(t),
-		clock: lease.ScaledClock{Epoch: time.Now(), Scale: pipeScale}, quota: emulator.Quota{RPM: 400, TPM: 400_000}}
+		clock: clock.Scaled{Epoch: time.Now(), Scale: pipeScale}, quota: emulator.Quota{RPM: 400, TPM: 400_000}}
 	f.bucket = "data-" + strings.TrimPrefix(f.st.table, "chaos-")
 	if _, err := f.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(f.bucket)}); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -28,7 +29,7 @@ func TestClockSkewBeyondMargin(t *testing.T) {
 		stillTrusts bool
 	}{{time.Second, true}, {4500 * time.Millisecond, false}} {
 		st := newStack(t, faultproxy.Rates{}, 20*time.Millisecond)
-		base := lease.ScaledClock{Epoch: time.Now(), Scale: scale()}
+		base := clock.Scaled{Epoch: time.Now(), Scale: scale()}
 		opts := []lease.Option{lease.WithTTL(9 * time.Second), lease.WithHeartbeat(3 * time.Second),
 			lease.WithSkew(tc.margin), lease.WithPoll(100*time.Millisecond, 300*time.Millisecond)}
 		slowM, err := lease.NewManager(st.via, st.table, append(opts, lease.WithClock(skewedClock{base, -8 * time.Second}))...)

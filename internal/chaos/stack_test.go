@@ -105,11 +105,6 @@ func scale() float64 {
 	return 20
 }
 
-// wall converts a duration of clock c to wall time.
-func wall(c lease.ScaledClock, d time.Duration) time.Duration {
-	return time.Duration(float64(d) / c.Scale)
-}
-
 var reportMu sync.Mutex
 
 // report logs the invariant figures of a test and appends them to the file

@@ -1,6 +1,6 @@
-// Package ddbattr builds and reads the DynamoDB attribute values that the
-// claim items of normalize and ingest are made of. Its functions are pure
-// and safe for concurrent use.
+// Package ddbattr names the key of the coordination table and builds and
+// reads the DynamoDB attribute values its items are made of (leases,
+// budget rows, claims). Its functions are pure and safe for concurrent use.
 package ddbattr
 
 import (
@@ -9,12 +9,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
+// Attribute names of the coordination table's key and garbage-collection
+// attribute. Package lease documents every item type.
+const (
+	PK = "pk"
+	SK = "sk"
+	GC = "gc_at" // TTL attribute, epoch seconds; garbage collection only
+)
+
+// Key is the primary key of the item (pk, sk).
+func Key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{PK: S(pk), SK: S(sk)}
+}
+
 // S is a string attribute value.
 func S(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
 // N is a number attribute value.
 func N(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+// F is a number attribute value holding a float.
+func F(f float64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatFloat(f, 'g', -1, 64)}
 }
 
 // GetS returns item's string attribute k, or "" when it is absent or not a

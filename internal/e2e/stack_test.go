@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/inspect"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/internal/sample"
@@ -139,7 +140,7 @@ func (st *stack) lambdaEnv(extra ...string) []string {
 
 // now is the Lambda's scaled time.
 func (st *stack) now() time.Time {
-	return lease.ScaledClock{Epoch: st.epoch, Scale: st.q.scale}.Now()
+	return clock.Scaled{Epoch: st.epoch, Scale: st.q.scale}.Now()
 }
 
 func (st *stack) table() inspect.Table {

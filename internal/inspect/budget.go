@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -46,8 +47,8 @@ type Budget struct {
 // BudgetKey is the key of quota's budget row.
 func BudgetKey(quota string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		lease.AttrPK: &types.AttributeValueMemberS{Value: "budget#" + quota},
-		lease.AttrSK: &types.AttributeValueMemberS{Value: "budget"},
+		ddbattr.PK: &types.AttributeValueMemberS{Value: "budget#" + quota},
+		ddbattr.SK: &types.AttributeValueMemberS{Value: "budget"},
 	}
 }
 
@@ -57,7 +58,7 @@ func DecodeBudget(item map[string]types.AttributeValue) (Budget, error) {
 	if err := attributevalue.UnmarshalMap(item, &b); err != nil {
 		return b, fmt.Errorf("inspect: decode budget row: %w", err)
 	}
-	b.Quota = strings.TrimPrefix(str(item[lease.AttrPK]), "budget#")
+	b.Quota = strings.TrimPrefix(str(item[ddbattr.PK]), "budget#")
 	b.Envs, b.TATs = map[string]lease.EnvLimit{}, map[string]int64{}
 	for name, v := range item {
 		if env, ok := strings.CutPrefix(name, "env:"); ok {
@@ -96,7 +97,7 @@ func ReadBudget(ctx context.Context, db Getter, table, quota string) (b Budget, 
 func (t Table) Budgets() ([]Budget, error) {
 	var out []Budget
 	for _, item := range t.Items {
-		if !strings.HasPrefix(str(item[lease.AttrPK]), "budget#") || str(item[lease.AttrSK]) != "budget" {
+		if !strings.HasPrefix(str(item[ddbattr.PK]), "budget#") || str(item[ddbattr.SK]) != "budget" {
 			continue
 		}
 		b, err := DecodeBudget(item)

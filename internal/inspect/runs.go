@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // Batch is one batch item of a run as package normalize writes it:
@@ -46,7 +46,7 @@ type Tally struct {
 func (t Table) Runs() []Run {
 	byPK := map[string]*Run{}
 	for _, item := range t.Items {
-		pk, sk := str(item[lease.AttrPK]), str(item[lease.AttrSK])
+		pk, sk := str(item[ddbattr.PK]), str(item[ddbattr.SK])
 		rest, ok := strings.CutPrefix(pk, "run#")
 		idx, isBatch := strings.CutPrefix(sk, "batch#")
 		if !ok || !isBatch {

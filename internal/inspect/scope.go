@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
 // Live reports whether the holder's lease has not expired at now. The lease
@@ -20,8 +20,8 @@ func (h Holder) Live(now time.Time) bool { return !h.Expires.Before(now) }
 // ScopeKey is the key of scope's lease record.
 func ScopeKey(scope string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		lease.AttrPK: &types.AttributeValueMemberS{Value: "scope#" + scope},
-		lease.AttrSK: &types.AttributeValueMemberS{Value: "lease"},
+		ddbattr.PK: &types.AttributeValueMemberS{Value: "scope#" + scope},
+		ddbattr.SK: &types.AttributeValueMemberS{Value: "lease"},
 	}
 }
 
