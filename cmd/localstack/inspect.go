@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/internal/inspect"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 )
@@ -97,7 +98,7 @@ func (st *state) summary(ctx context.Context, w io.Writer) error {
 		printTable(w, st.o.table, t, st.o.lambdaClock.now())
 	}
 	if st.o.bedrock != "" {
-		s, err := inspect.ReadStats(ctx, st.o.bedrock)
+		s, err := emulator.ReadStats(ctx, st.o.bedrock)
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func countScope(hs []inspect.Holder, scope string) int {
 }
 
 func printStats(w io.Writer, s emulator.Stats) {
-	c := inspect.Sum(s)
+	c := s.Sum()
 	fmt.Fprintf(w, "bedrock emulator (time scale %g, %.1f emulated min): calls admitted %d, completed %d, throttled %d (tokens %d, requests %d), peak in flight %d, tokens in %d out %d\n",
 		s.TimeScale, s.EmulatedMinutes, c.Admitted, c.Completed, c.Throttled(), c.ThrottledTokens, c.ThrottledRequests,
 		c.PeakInFlight, c.InputTokens, c.OutputTokens)
@@ -86,8 +86,8 @@ func printRecords(w io.Writer, bucket, client string, r inspect.Records) {
 func (st *state) progress(ctx context.Context, w io.Writer) error {
 	head := fmt.Sprintf("[%5.1fs]", time.Since(st.start).Seconds())
 	if st.o.bedrock != "" {
-		if s, err := inspect.ReadStats(ctx, st.o.bedrock); err == nil {
-			c := inspect.Sum(s)
+		if s, err := emulator.ReadStats(ctx, st.o.bedrock); err == nil {
+			c := s.Sum()
 			head += fmt.Sprintf(" bedrock: %d done, %d in flight, %d throttled", c.Completed, c.InFlight, c.Throttled())
 		}
 	}

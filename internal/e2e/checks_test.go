@@ -4,12 +4,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/internal/inspect"
 )
 
 // checkNothingDone checks that an invocation over finished items made no
 // Bedrock call, rewrote no record and said so in its response.
-func checkNothingDone(t *testing.T, st *stack, recs inspect.Records, calls inspect.Calls, r response) {
+func checkNothingDone(t *testing.T, st *stack, recs inspect.Records, calls emulator.Calls, r response) {
 	t.Helper()
 	if now := st.calls(); now.Admitted != calls.Admitted || now.Throttled() != calls.Throttled() {
 		t.Errorf("bedrock calls went from %d to %d", calls.Admitted, now.Admitted)

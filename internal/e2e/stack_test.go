@@ -161,13 +161,13 @@ func (st *stack) records() inspect.Records {
 	return r
 }
 
-func (st *stack) calls() inspect.Calls {
+func (st *stack) calls() emulator.Calls {
 	st.t.Helper()
-	s, err := inspect.ReadStats(context.Background(), st.urls.bedrock)
+	s, err := emulator.ReadStats(context.Background(), st.urls.bedrock)
 	if err != nil {
 		st.t.Fatal(err)
 	}
-	return inspect.Sum(s)
+	return s.Sum()
 }
 
 // checkRecords fails unless every seeded item has exactly one record and

@@ -1,7 +1,7 @@
 // Package inspect reads the state that the ingest-normalize Lambda leaves
 // behind — the coordination table's lease holders and rows, the normalized
-// records in the data bucket, the Bedrock emulator's counters — for the
-// demo, the local scripts and the end-to-end tests. It only reads.
+// records in the data bucket — for the demo, the local scripts and the
+// end-to-end tests, through the decoders of the rows' owners. It only reads.
 package inspect
 
 import (
