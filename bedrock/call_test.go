@@ -213,8 +213,8 @@ func TestNew(t *testing.T) {
 			t.Errorf("option %p accepted", o)
 		}
 	}
-	if _, err := New(api, testModel, &ledger{}, WithSeedRetry()); err == nil {
-		t.Error("seed retry with a budget accepted")
+	if _, err := New(api, testModel, Unlimited, WithRetryPolicy(RetryPolicy{Retryable: Retryable})); err == nil {
+		t.Error("a retry policy without a backoff accepted")
 	}
 	if _, err := New(api, testModel, nil); err == nil {
 		t.Error("nil budget accepted")

@@ -49,9 +49,6 @@ func New(api Runtime, modelID string, budget Budget, opts ...Option) (*Client, e
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	if err := cfg.checkBaseline(budget); err != nil {
-		return nil, err
-	}
 	f, err := model.Resolve(modelID, cfg.burndown, "bedrock.WithBurndown")
 	if err != nil {
 		return nil, fmt.Errorf("bedrock: %w", err)

@@ -16,10 +16,9 @@
 // quota it hit, so that all the invocations sharing the budget slow down
 // together.
 //
-// Two baseline behaviours for benchmarks live apart from that path:
-// [WithSeedRetry] reproduces the original Python system (its own retry on
-// top of the SDK's standard retryer, no budget) and [WithAdaptiveRetry] uses
-// the SDK's adaptive retry mode alone.
+// A caller that needs another policy — other retryable errors, another
+// backoff, the SDK's retryer underneath — gives it with [WithRetryPolicy];
+// attempts still reserve from the Budget and report their throttles.
 //
 // The package never reads the environment: callers pass the SDK client, the
 // model id and the options.

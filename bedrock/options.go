@@ -3,8 +3,6 @@ package bedrock
 import (
 	"fmt"
 	"time"
-
-	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 )
 
 // Option configures a Client. Options are checked by New.
@@ -52,9 +50,7 @@ type config struct {
 	base, cap       time.Duration
 	attempts        int
 	jitter          Jitter
-	baseline        baseline
-	seed            seedPolicy
-	adaptive        []func(*awsretry.AdaptiveModeOptions) // tests shorten its backoff
+	retry           *RetryPolicy // nil: the Client's own
 }
 
 func defaults() config {
@@ -64,7 +60,6 @@ func defaults() config {
 		base:            DefaultBackoffBase,
 		cap:             DefaultBackoffCap,
 		attempts:        DefaultMaxAttempts,
-		seed:            defaultSeed,
 	}
 }
 
@@ -126,6 +121,8 @@ func (c *config) check() error {
 		return fmt.Errorf("bedrock: WithMaxAttempts(%d): want at least 1", c.attempts)
 	case c.jitter != FullJitter && c.jitter != EqualJitter:
 		return fmt.Errorf("bedrock: WithJitter(%d): unknown jitter", c.jitter)
+	case c.retry != nil && (c.retry.Retryable == nil || c.retry.Backoff == nil):
+		return fmt.Errorf("bedrock: WithRetryPolicy: give Retryable and Backoff")
 	}
 	return nil
 }

@@ -29,13 +29,15 @@ type policy struct {
 }
 
 // newPolicy returns the policy cfg asks for: the Client's own retry over
-// no SDK retry, or one of the baselines.
+// no SDK retry, or the caller's (WithRetryPolicy).
 func newPolicy(cfg *config) policy {
-	switch cfg.baseline {
-	case baselineSeed:
-		return cfg.seed.policy()
-	case baselineAdaptive:
-		return adaptivePolicy(cfg.adaptive)
+	if p := cfg.retry; p != nil {
+		sdk := p.SDK
+		if sdk == nil {
+			sdk = func(*bedrockruntime.Options) {}
+		}
+		backoff := func(ctx context.Context, _ *bool) retry.Backoff { return p.Backoff(ctx) }
+		return policy{retryable: p.Retryable, backoff: backoff, sdk: sdk}
 	}
 	return policy{retryable: Retryable, backoff: cfg.backoff, sdk: noSDKRetry}
 }

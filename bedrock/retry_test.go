@@ -181,3 +181,32 @@ func TestBackoffDeadline(t *testing.T) {
 		t.Errorf("a 1 s wait with 50 ms left: stop %v, hit %v; want both", stop, hit)
 	}
 }
+
+// TestRetryPolicy: a caller's policy decides what is retried and how long
+// to wait; the attempts still reserve from the budget and report their
+// throttles.
+func TestRetryPolicy(t *testing.T) {
+	only503 := func(err error) bool { return httpStatus(err) == 503 }
+	backoffs := 0
+	p := RetryPolicy{
+		Retryable: only503,
+		Backoff: func(context.Context) retry.Backoff {
+			backoffs++
+			return retry.WithMaxRetries(2, retry.NewConstant(time.Millisecond))
+		},
+		SDK: noSDKRetry,
+	}
+	down := apiError(503, "ServiceUnavailableException", "down")
+	s := newServer(t, down, down, anthropicOK("ok", 5, 5, false))
+	var b ledger
+	res, err := newClient(t, s, &b, WithRetryPolicy(p)).Call(t.Context(), prompt)
+	if err != nil || res.Attempts != 3 || res.Requests != 3 || backoffs != 1 || len(b.reserved) != 3 {
+		t.Fatalf("res %+v, err %v, %d backoffs, reserved %v; want 3 attempts from one backoff", res, err, backoffs, b.reserved)
+	}
+	s = newServer(t, throttle(tpmMessage))
+	_, err = newClient(t, s, &b, WithRetryPolicy(p)).Call(t.Context(), prompt)
+	var ce *CallError
+	if !errors.As(err, &ce) || ce.Attempts != 1 || ce.Retryable || s.count() != 1 || len(b.throttles) != 1 {
+		t.Fatalf("throttle: err %v, %d requests, throttles %v; want one attempt, not retryable, reported", err, s.count(), b.throttles)
+	}
+}

@@ -73,13 +73,13 @@ func (e *env) alone(ctx context.Context, inv int, c *bedrock.Client, rec *record
 
 // runSeed runs the seed strategies and sdk-adaptive.
 func (e *env) runSeed(ctx context.Context, s scenario) (outcome, error) {
-	opts := []bedrock.Option{bedrock.WithMaxTokens(e.cfg.MaxTokens), bedrock.WithSeedRetry(), bedrock.WithSeedWaits(1 / e.cfg.Scale)}
-	if s.strategy == SDKAdaptive {
-		opts = []bedrock.Option{bedrock.WithMaxTokens(e.cfg.MaxTokens), bedrock.WithAdaptiveRetry()}
-	}
 	clients := make([]*bedrock.Client, s.k)
 	for i := range clients {
-		c, err := bedrock.New(e.runtime(), ModelID, bedrock.Unlimited, opts...)
+		p := seedDefault.scaled(1 / e.cfg.Scale).policy()
+		if s.strategy == SDKAdaptive {
+			p = adaptivePolicy() // one adaptive retryer per Client
+		}
+		c, err := bedrock.New(e.runtime(), ModelID, bedrock.Unlimited, bedrock.WithMaxTokens(e.cfg.MaxTokens), bedrock.WithRetryPolicy(p))
 		if err != nil {
 			return outcome{}, err
 		}
