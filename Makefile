@@ -13,7 +13,7 @@ GO        ?= go
 LOCAL_BIN := $(CURDIR)/.local/bin
 RIE_MOD   := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 # Packages whose tests talk to DynamoDB: run a second time against moto.
-DDB_PKGS  := ./lease/ ./normalize/ ./ingest/ ./internal/e2e/
+DDB_PKGS  := ./lease/... ./normalize/ ./ingest/ ./internal/e2e/
 
 export PATH := $(LOCAL_BIN):$(PATH)
 
@@ -50,11 +50,12 @@ ops-smoke: $(LOCAL_BIN)/aws-lambda-rie
 demo: $(LOCAL_BIN)/aws-lambda-rie
 	scripts/demo.sh
 
-# The coordination core's benchmarks (admissions/s, DynamoDB requests and
-# conflicts per admission, acquire latency), then the strategies compared
-# end to end (cmd/bench: report, CSV and plots in bench/out).
+# The coordination core's benchmarks (budget admissions/s, DynamoDB
+# requests and conflicts per admission in lease/budget; acquire latency in
+# lease), then the strategies compared end to end (cmd/bench: report, CSV
+# and plots in bench/out).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./lease/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./lease/...
 	$(GO) run ./cmd/bench -out bench/out
 
 bench-quick:

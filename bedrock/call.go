@@ -11,11 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/sethvargo/go-retry"
-)
 
-// settleTimeout bounds Reservation.Settle, which runs even when the call's
-// context has just ended: the budget must learn what the call cost.
-const settleTimeout = 5 * time.Second
+	"github.com/vectora/ingest-normalize/lease/budget"
+)
 
 // Prompt is one request to the model, a plain value.
 type Prompt struct {
@@ -30,9 +28,6 @@ type Result struct {
 	StopReason string // as Bedrock reports it: "end_turn", "max_tokens", …
 	Usage      Usage
 	Stats
-	// SettleErr is what Reservation.Settle returned: the call succeeded,
-	// but the budget may not have learnt its real cost.
-	SettleErr error
 }
 
 // Stats is what a call spent in attempts and time, a plain value.
@@ -89,13 +84,13 @@ func (k *call) attempt(ctx context.Context) error {
 	if err != nil {
 		return k.failed(ctx, err)
 	}
-	k.settle(ctx, r, rep)
+	k.settle(r, rep)
 	return nil
 }
 
 // reserve asks the budget for input + max_tokens (× burndown if so
 // configured).
-func (k *call) reserve(ctx context.Context) (Reservation, error) {
+func (k *call) reserve(ctx context.Context) (*budget.Reservation, error) {
 	f := 1.0
 	if k.cfg.reserveBurndown {
 		f = k.cfg.burndown
@@ -128,7 +123,7 @@ func (k *call) failed(ctx context.Context, err error) error {
 // settle records the answer and settles the reservation to input +
 // output × burndown, or to what was reserved when Bedrock reported no
 // usage.
-func (k *call) settle(ctx context.Context, r Reservation, rep reply) {
+func (k *call) settle(r *budget.Reservation, rep reply) {
 	k.res.Text, k.res.StopReason = rep.text, rep.stop
 	u := &k.res.Usage
 	u.SettledTokens = u.ReservedTokens
@@ -136,9 +131,7 @@ func (k *call) settle(ctx context.Context, r Reservation, rep reply) {
 		u.InputTokens, u.OutputTokens = rep.input, rep.output
 		u.SettledTokens = rep.input + scale(rep.output, k.cfg.burndown)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
-	defer cancel()
-	k.res.SettleErr = r.Settle(ctx, u.SettledTokens)
+	r.Settle(u.SettledTokens)
 }
 
 // fail builds the *CallError for err, what retry.Do returned.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock/model"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 var prompt = Prompt{System: "Normalize the item.", User: "Acme Pharma announces FDA approval of examplumab."}
@@ -21,8 +22,8 @@ var prompt = Prompt{System: "Normalize the item.", User: "Acme Pharma announces 
 func TestReservations(t *testing.T) {
 	s := newServer(t, throttle(tpmMessage), apiError(503, "ServiceUnavailableException", "down"),
 		throttle(rpmMessage), anthropicOK(`{"ok":true}`, 50, 20, false))
-	var b ledger
-	c := newClient(t, s, &b, WithMaxTokens(100))
+	b := newLedger(t)
+	c := newClient(t, s, b, WithMaxTokens(100))
 	res, err := c.Call(t.Context(), prompt)
 	if err != nil {
 		t.Fatal(err)
@@ -31,10 +32,10 @@ func TestReservations(t *testing.T) {
 	if want := []int64{r, r, r, r}; !reflect.DeepEqual(b.reserved, want) {
 		t.Errorf("reserved %v, want %v", b.reserved, want)
 	}
-	if want := []int64{50 + 20*5}; b.cancelled != 3 || !reflect.DeepEqual(b.settled, want) {
-		t.Errorf("cancelled %d, settled %v; want 3 and %v", b.cancelled, b.settled, want)
+	if st := b.Stats(); st.Cancelled != 3 || st.Settled != 1 || st.Used != 50+20*5 {
+		t.Errorf("cancelled %d, settled %d to %d; want 3 and 1 to %d", st.Cancelled, st.Settled, st.Used, 50+20*5)
 	}
-	if want := []Quota{QuotaTokens, QuotaRequests}; !reflect.DeepEqual(b.throttles, want) {
+	if want := []budget.Quota{budget.Tokens, budget.Requests}; !reflect.DeepEqual(b.throttles, want) {
 		t.Errorf("throttles %v, want %v", b.throttles, want)
 	}
 	want := Usage{InputTokens: 50, OutputTokens: 20, SettledTokens: 150, ReservedTokens: r}
@@ -45,13 +46,13 @@ func TestReservations(t *testing.T) {
 
 func TestReserveWithoutBurndown(t *testing.T) {
 	s := newServer(t, anthropicOK("ok", 50, 20, false))
-	var b ledger
-	c := newClient(t, s, &b, WithMaxTokens(100), WithReserveBurndown(false))
+	b := newLedger(t)
+	c := newClient(t, s, b, WithMaxTokens(100), WithReserveBurndown(false))
 	if _, err := c.Call(t.Context(), prompt); err != nil {
 		t.Fatal(err)
 	}
-	if want := EstimateTokens(prompt) + 100; b.reserved[0] != want || b.settled[0] != 150 {
-		t.Errorf("reserved %v, settled %v; want %d and 150", b.reserved, b.settled, want)
+	if want := EstimateTokens(prompt) + 100; b.reserved[0] != want || b.Stats().Settled != 1 || b.Stats().Used != 150 {
+		t.Errorf("reserved %v, settled %+v; want %d and 150", b.reserved, b.Stats(), want)
 	}
 }
 
@@ -71,8 +72,8 @@ func TestUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var b ledger
-			c := newClient(t, newServer(t, tt.answer), &b)
+			b := newLedger(t)
+			c := newClient(t, newServer(t, tt.answer), b)
 			res, err := c.Call(t.Context(), prompt)
 			if err != nil {
 				t.Fatal(err)
@@ -82,8 +83,8 @@ func TestUsage(t *testing.T) {
 			if tt.reserved {
 				settled = u.ReservedTokens
 			}
-			if u.InputTokens != tt.in || u.OutputTokens != tt.out || u.SettledTokens != settled || b.settled[0] != settled {
-				t.Errorf("usage %+v, settled %v; want %d in, %d out, %d settled", u, b.settled, tt.in, tt.out, settled)
+			if st := b.Stats(); u.InputTokens != tt.in || u.OutputTokens != tt.out || u.SettledTokens != settled || st.Settled != 1 || st.Used != settled {
+				t.Errorf("usage %+v, budget %+v; want %d in, %d out, %d settled", u, st, tt.in, tt.out, settled)
 			}
 		})
 	}
@@ -123,8 +124,8 @@ func TestConverse(t *testing.T) {
 			"stopReason":"end_turn","usage":{"inputTokens":30,"outputTokens":7,"totalTokens":37},"metrics":{"latencyMs":420}}`))
 	}
 	s := newServer(t, throttle(tpmMessage), ok)
-	var b ledger
-	c := newClient(t, s, &b, WithOperation(Converse), WithMaxTokens(200), WithTemperature(0.5))
+	b := newLedger(t)
+	c := newClient(t, s, b, WithOperation(Converse), WithMaxTokens(200), WithTemperature(0.5))
 	res, err := c.Call(t.Context(), prompt)
 	if err != nil {
 		t.Fatal(err)
@@ -158,8 +159,8 @@ func TestCountTokens(t *testing.T) {
 		}
 		anthropicOK("ok", 42, 1, false)(w, r)
 	}
-	var b ledger
-	c := newClient(t, newServer(t, count), &b, WithCountTokens(true), WithMaxTokens(10))
+	b := newLedger(t)
+	c := newClient(t, newServer(t, count), b, WithCountTokens(true), WithMaxTokens(10))
 	if _, err := c.Call(t.Context(), prompt); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestCountTokens(t *testing.T) {
 		anthropicOK("ok", 42, 1, false)(w, r)
 	}
 	s := newServer(t, refuse)
-	c = newClient(t, s, &b, WithCountTokens(true))
+	c = newClient(t, s, b, WithCountTokens(true))
 	for range 2 {
 		if _, err := c.Call(t.Context(), prompt); err != nil {
 			t.Fatal(err)
@@ -188,8 +189,9 @@ func TestCountTokens(t *testing.T) {
 
 func TestBudgetError(t *testing.T) {
 	s := newServer(t, anthropicOK("ok", 1, 1, false))
-	b := ledger{err: errors.New("table unavailable")}
-	_, err := newClient(t, s, &b).Call(t.Context(), prompt)
+	b := newLedger(t)
+	b.err = errors.New("table unavailable")
+	_, err := newClient(t, s, b).Call(t.Context(), prompt)
 	var ce *CallError
 	if !errors.Is(err, ErrBudget) || !errors.As(err, &ce) || ce.Retryable || ce.Attempts != 0 || s.count() != 0 {
 		t.Errorf("err = %v, %d requests; want ErrBudget and none", err, s.count())
@@ -224,8 +226,8 @@ func TestNew(t *testing.T) {
 // TestConcurrentCalls shares one Client between goroutines (run with -race).
 func TestConcurrentCalls(t *testing.T) {
 	s := newServer(t, throttle(tpmMessage), anthropicOK("ok", 10, 2, false))
-	var b ledger
-	c := newClient(t, s, &b)
+	b := newLedger(t)
+	c := newClient(t, s, b)
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Go(func() {
@@ -235,7 +237,7 @@ func TestConcurrentCalls(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if len(b.settled) != 16 || b.cancelled != 1 || s.count() != 17 {
-		t.Errorf("%d settled, %d cancelled, %d requests; want 16, 1, 17", len(b.settled), b.cancelled, s.count())
+	if st := b.Stats(); st.Settled != 16 || st.Cancelled != 1 || s.count() != 17 {
+		t.Errorf("%d settled, %d cancelled, %d requests; want 16, 1, 17", st.Settled, st.Cancelled, s.count())
 	}
 }

@@ -20,6 +20,10 @@
 // backoff, the SDK's retryer underneath — gives it with [WithRetryPolicy];
 // attempts still reserve from the Budget and report their throttles.
 //
+// The Budget is an interface of this package: *budget.Budget (package
+// lease/budget) shares the quota between invocations through DynamoDB, and
+// [Unlimited] admits everything.
+//
 // The package never reads the environment: callers pass the SDK client, the
 // model id and the options.
 package bedrock

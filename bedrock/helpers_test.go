@@ -3,7 +3,6 @@ package bedrock
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+
+	"github.com/vectora/ingest-normalize/internal/localaws"
+	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 const (
@@ -126,53 +129,50 @@ func newClient(t *testing.T, s *server, b Budget, opts ...Option) *Client {
 	return c
 }
 
-// ledger is a Budget that admits everything and records what happens.
+// ledger is a real Budget, over an in-process DynamoDB with a quota too
+// large to bind, that also records what the Client reserved and the
+// throttles it reported. Its Stats say what was settled and cancelled.
 type ledger struct {
+	*budget.Budget
 	mu        sync.Mutex
 	reserved  []int64
-	settled   []int64
-	cancelled int // reservations cancelled before any Settle
-	throttles []Quota
+	throttles []budget.Quota
 	err       error // returned by Reserve when set
 }
 
-func (l *ledger) Reserve(_ context.Context, tokens int64) (Reservation, error) {
+func newLedger(t *testing.T) *ledger {
+	t.Helper()
+	srv := httptest.NewServer(localaws.DynamoDBHandler())
+	t.Cleanup(srv.Close)
+	cfg, err := localaws.Config(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := localaws.DynamoDB(cfg, srv.URL)
+	if err := lease.CreateTable(context.Background(), db, "coord"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := budget.New(db, "coord", "eu-west-1/"+testModel, "test", budget.WithLimits(budget.Limits{RPM: 1e9, TPM: 1e12}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &ledger{Budget: b}
+}
+
+func (l *ledger) Reserve(ctx context.Context, tokens int64) (*budget.Reservation, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.err != nil {
+		defer l.mu.Unlock()
 		return nil, l.err
 	}
 	l.reserved = append(l.reserved, tokens)
-	return &entry{l: l}, nil
+	l.mu.Unlock()
+	return l.Budget.Reserve(ctx, tokens)
 }
 
-func (l *ledger) Throttled(_ context.Context, q Quota) {
+func (l *ledger) Throttled(ctx context.Context, q budget.Quota) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.throttles = append(l.throttles, q)
-}
-
-type entry struct {
-	l    *ledger
-	done bool
-}
-
-func (e *entry) Settle(_ context.Context, used int64) error {
-	e.l.mu.Lock()
-	defer e.l.mu.Unlock()
-	if e.done {
-		return errors.New("settled twice")
-	}
-	e.done = true
-	e.l.settled = append(e.l.settled, used)
-	return nil
-}
-
-func (e *entry) Cancel() {
-	e.l.mu.Lock()
-	defer e.l.mu.Unlock()
-	if !e.done {
-		e.done = true
-		e.l.cancelled++
-	}
+	l.mu.Unlock()
+	l.Budget.Throttled(ctx, q)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/sethvargo/go-retry"
+
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 // policy is how a Client retries: which errors, how long it waits, and
@@ -97,17 +99,17 @@ func connectionError(err error) bool {
 }
 
 // throttleQuota reports whether err is a ThrottlingException and which
-// quota it names: "Too many requests…" is QuotaRequests, anything else
-// ("Too many tokens…") QuotaTokens.
-func throttleQuota(err error) (Quota, bool) {
+// quota it names: "Too many requests…" is budget.Requests, anything else
+// ("Too many tokens…") budget.Tokens.
+func throttleQuota(err error) (budget.Quota, bool) {
 	var api smithy.APIError
 	if !errors.As(err, &api) || api.ErrorCode() != "ThrottlingException" {
 		return 0, false
 	}
 	if strings.Contains(strings.ToLower(api.ErrorMessage()), "too many requests") {
-		return QuotaRequests, true
+		return budget.Requests, true
 	}
-	return QuotaTokens, true
+	return budget.Tokens, true
 }
 
 // backoff is the Client's own backoff: exponential from base, capped,

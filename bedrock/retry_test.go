@@ -94,8 +94,8 @@ func TestRetryableLocal(t *testing.T) {
 // multiply them.
 func TestThrottledAttempts(t *testing.T) {
 	s := newServer(t, throttle(tpmMessage))
-	var b ledger
-	c := newClient(t, s, &b, WithMaxAttempts(4))
+	b := newLedger(t)
+	c := newClient(t, s, b, WithMaxAttempts(4))
 	_, err := c.Call(t.Context(), Prompt{User: "hi"})
 	var ce *CallError
 	var te *types.ThrottlingException
@@ -105,8 +105,8 @@ func TestThrottledAttempts(t *testing.T) {
 	if s.count() != 4 || ce.Attempts != 4 || ce.Requests != 4 || ce.Throttles != 4 || !ce.Retryable {
 		t.Errorf("%d requests, error %+v; want 4 attempts, 4 requests, 4 throttles, retryable", s.count(), ce)
 	}
-	if len(b.reserved) != 4 || b.cancelled != 4 || len(b.settled) != 0 || len(b.throttles) != 4 {
-		t.Errorf("budget %+v; want 4 reserved, 4 cancelled, none settled, 4 throttles", &b)
+	if st := b.Stats(); len(b.reserved) != 4 || st.Cancelled != 4 || st.Settled != 0 || len(b.throttles) != 4 {
+		t.Errorf("reserved %v, throttles %v, budget %+v; want 4 reserved, 4 cancelled, none settled, 4 throttles", b.reserved, b.throttles, st)
 	}
 }
 
@@ -198,13 +198,13 @@ func TestRetryPolicy(t *testing.T) {
 	}
 	down := apiError(503, "ServiceUnavailableException", "down")
 	s := newServer(t, down, down, anthropicOK("ok", 5, 5, false))
-	var b ledger
-	res, err := newClient(t, s, &b, WithRetryPolicy(p)).Call(t.Context(), prompt)
+	b := newLedger(t)
+	res, err := newClient(t, s, b, WithRetryPolicy(p)).Call(t.Context(), prompt)
 	if err != nil || res.Attempts != 3 || res.Requests != 3 || backoffs != 1 || len(b.reserved) != 3 {
 		t.Fatalf("res %+v, err %v, %d backoffs, reserved %v; want 3 attempts from one backoff", res, err, backoffs, b.reserved)
 	}
 	s = newServer(t, throttle(tpmMessage))
-	_, err = newClient(t, s, &b, WithRetryPolicy(p)).Call(t.Context(), prompt)
+	_, err = newClient(t, s, b, WithRetryPolicy(p)).Call(t.Context(), prompt)
 	var ce *CallError
 	if !errors.As(err, &ce) || ce.Attempts != 1 || ce.Retryable || s.count() != 1 || len(b.throttles) != 1 {
 		t.Fatalf("throttle: err %v, %d requests, throttles %v; want one attempt, not retryable, reported", err, s.count(), b.throttles)

@@ -1,6 +1,5 @@
 // Package lease coordinates concurrent invocations through one DynamoDB
-// table: leases that admit at most N holders per scope, with fencing, and a
-// shared Bedrock budget that admits every call against one quota.
+// table: leases that admit at most N holders per scope, with fencing.
 //
 // # The coordination table
 //
@@ -19,16 +18,8 @@
 //	  holders      M  holder id → {fence, acquired, renewed, expires};
 //	                  key "-" is a sentinel that keeps the map non-empty
 //
-//	pk = "budget#<region>/<model>", sk = "budget"   one per Bedrock quota
-//	  rpm, tpm     N  the quota (seeded from configuration, set by operators)
-//	  burst_ms     N  burst tolerance: how much of the rate may be used at once
-//	  env:<name>   M  {cap, priority} of each environment drawing on it
-//	  tat, rtat    N  GCRA theoretical arrival times for tokens and requests
-//	  tat:<env>, rtat:<env>  N  the same for an environment under a cap
-//	  tfactor, rfactor, tfactor_at, rfactor_at  N  throttle feedback
-//	  admitted, reserved, refunded, throttles, writes  N  running totals
-//
-// Other packages add their own items (normalize: runs and claims).
+// Other packages add their own items (lease/budget: one row per Bedrock
+// quota; normalize: runs and claims).
 //
 // # Leases
 //
@@ -51,22 +42,4 @@
 // slow-clocked holder may still act on a lease that a fast-clocked peer has
 // already replaced; fencing (Guard, fence checks on outputs) is what keeps
 // its writes out (internal/chaos shows both).
-//
-// # Budget
-//
-// A Budget is a generic cell rate algorithm per quota: the row stores the
-// theoretical arrival time of each meter, an admission is a blind
-// conditional addition to it, and admissions may be scheduled up to three
-// bursts into the future so that contenders are served in write order
-// instead of racing. Each write takes into a local pool one call for each
-// of this process's callers, and at least three while the quota is
-// saturated (up to 8, within the burst); the pool is spent for a hold of
-// half the burst, and refunds from Settle go back to it. Any 60 s window
-// admits at most TPM plus the burst (burst_ms of quota) plus what pools took
-// during their hold (half the burst) before the window, plus a lag of a
-// tenth of the burst: TPM + 1.6 × the burst, with the default 10 s burst
-// 1.27 × TPM. Requests lag by up to half the burst (they rarely bind, and
-// a tighter lag made their writes collide): RPM + 2 × the burst. Priorities
-// leave headroom: the highest priority present may fill the whole burst,
-// the lowest half of it.
 package lease

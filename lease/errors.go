@@ -13,9 +13,6 @@ var (
 	ErrNotHeld = errors.New("lease: not held")
 	// ErrReleased is the cause of a lease context cancelled by Release.
 	ErrReleased = errors.New("lease: released")
-	// ErrTooLarge is returned by Reserve for a cost that can never fit the
-	// budget's limits.
-	ErrTooLarge = errors.New("lease: reservation larger than the budget allows")
 )
 
 // Holder describes one holder of a scope, as seen in the table.

@@ -43,7 +43,7 @@ var (
 // Counting wraps db so that every request is counted against the invocation
 // whose context it carries (Pipeline.Run puts a counter in its context, which
 // lease heartbeats and budget writes inherit). Give the counted client to
-// lease.NewManager and lease.NewBudget so that the response's
+// lease.NewManager and budget.New so that the response's
 // dynamodb_requests covers leases and budget too. The wrapper is safe for
 // concurrent use when db is.
 func Counting(db DynamoDB) DynamoDB {

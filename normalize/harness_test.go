@@ -26,6 +26,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 // The pipeline tests use real SDK clients against in-process servers:
@@ -65,7 +66,7 @@ type fixture struct {
 	api     *bedrockruntime.Client
 	clock   clock.Scaled
 	quota   emulator.Quota
-	budgets []*lease.Budget
+	budgets []*budget.Budget
 }
 
 func newFixture(t *testing.T, opts ...emulator.Option) *fixture {
@@ -115,13 +116,13 @@ func (f *fixture) pipeline(db DynamoDB, s3c S3, maxHolders int, opts ...Option) 
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	b, err := lease.NewBudget(db, f.table, "eu-west-3/"+testModel, "test", lease.WithBudgetClock(f.clock),
-		lease.WithLimits(lease.Limits{RPM: float64(f.quota.RPM), TPM: float64(f.quota.TPM), Burst: 60_000}),
-		lease.WithEnvLimit(lease.EnvLimit{Cap: 1}))
+	b, err := budget.New(db, f.table, "eu-west-3/"+testModel, "test", budget.WithClock(f.clock),
+		budget.WithLimits(budget.Limits{RPM: float64(f.quota.RPM), TPM: float64(f.quota.TPM), Burst: 60_000}),
+		budget.WithEnvLimit(budget.EnvLimit{Cap: 1}))
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	c, err := bedrock.New(f.api, testModel, bedrock.Shared(b), bedrock.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
+	c, err := bedrock.New(f.api, testModel, b, bedrock.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -1,12 +1,12 @@
 package normalize
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/clock"
-	"github.com/vectora/ingest-normalize/lease"
 )
 
 // Defaults of a Pipeline's options.
@@ -29,9 +29,16 @@ func WithConfigBucket(b string) Option { return func(p *Pipeline) { p.configBuck
 // "ingest-normalize/<env>" and run items are keyed by it (default "dev").
 func WithEnv(env string) Option { return func(p *Pipeline) { p.env = env } }
 
+// Budget is what a Pipeline needs of the shared budget its model draws
+// on: handing back, when a run ends, the quota it took and did not spend.
+// *budget.Budget satisfies it.
+type Budget interface {
+	Flush(ctx context.Context) error
+}
+
 // WithBudget sets the shared budget the model draws on, so that Run flushes
 // its local pool when it ends.
-func WithBudget(b *lease.Budget) Option { return func(p *Pipeline) { p.budget = b } }
+func WithBudget(b Budget) Option { return func(p *Pipeline) { p.budget = b } }
 
 // WithWorkerCap sets the most concurrent Bedrock calls of one Run
 // (default 8).

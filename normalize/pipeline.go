@@ -24,7 +24,7 @@ type Pipeline struct {
 	bucket       string
 	configBucket string
 	env          string
-	budget       *lease.Budget
+	budget       Budget
 	workerCap    int
 	batchSize    int
 	margin       time.Duration

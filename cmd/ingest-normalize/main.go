@@ -23,6 +23,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
@@ -62,18 +63,18 @@ func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB
 	if err != nil {
 		return nil, err
 	}
-	budget, err := lease.NewBudget(db, cfg.Table, cfg.BedrockRegion+"/"+cfg.ModelID, cfg.Env,
-		lease.WithLimits(lease.Limits{RPM: cfg.RPM, TPM: cfg.TPM, Burst: cfg.BurstMS}),
-		lease.WithEnvLimit(lease.EnvLimit{Cap: cfg.EnvCap, Priority: cfg.EnvPriority}), lease.WithBudgetClock(clk))
+	shared, err := budget.New(db, cfg.Table, cfg.BedrockRegion+"/"+cfg.ModelID, cfg.Env,
+		budget.WithLimits(budget.Limits{RPM: cfg.RPM, TPM: cfg.TPM, Burst: cfg.BurstMS}),
+		budget.WithEnvLimit(budget.EnvLimit{Cap: cfg.EnvCap, Priority: cfg.EnvPriority}), budget.WithClock(clk))
 	if err != nil {
 		return nil, err
 	}
-	model, err := bedrock.New(rt, cfg.ModelID, bedrock.Shared(budget), bedrockOptions(cfg)...)
+	model, err := bedrock.New(rt, cfg.ModelID, shared, bedrockOptions(cfg)...)
 	if err != nil {
 		return nil, err
 	}
 	p, err := normalize.NewPipeline(db, s3c, leases, model, cfg.Table, cfg.DataBucket,
-		normalize.WithConfigBucket(cfg.ConfigBucket), normalize.WithEnv(cfg.Env), normalize.WithBudget(budget),
+		normalize.WithConfigBucket(cfg.ConfigBucket), normalize.WithEnv(cfg.Env), normalize.WithBudget(shared),
 		normalize.WithWorkerCap(cfg.WorkerCap), normalize.WithBatchSize(cfg.ClaimBatch),
 		normalize.WithDeadlineMargin(cfg.DeadlineMargin), normalize.WithClock(clk), normalize.WithLogger(log))
 	if err != nil {

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/inspect"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 func budgetFlags(fs *flag.FlagSet) func(context.Context, *app) error {
 	quota := fs.String("quota", "", "only this quota: <region>/<model or inference profile>")
-	recovery := fs.Float64("recovery", inspect.DefaultRecovery, "throttle-feedback recovery per second the Lambda uses")
+	recovery := fs.Float64("recovery", budget.DefaultRecovery, "throttle-feedback recovery per second the Lambda uses")
 	return func(ctx context.Context, a *app) error {
 		if *recovery <= 0 || *recovery > 1 {
 			return usagef("--recovery %v: want a fraction per second within (0, 1]", *recovery)
@@ -70,7 +70,7 @@ type budgetsOut struct {
 	Budgets []budgetView `json:"budgets"`
 }
 
-func budgetsView(bs []inspect.Budget, only string, now time.Time, recovery float64) (budgetsOut, error) {
+func budgetsView(bs []budget.Row, only string, now time.Time, recovery float64) (budgetsOut, error) {
 	out := budgetsOut{Now: now.UTC(), Budgets: []budgetView{}}
 	for _, b := range bs {
 		if only == "" || b.Quota == only {
@@ -83,13 +83,14 @@ func budgetsView(bs []inspect.Budget, only string, now time.Time, recovery float
 	return out, nil
 }
 
-func newBudgetView(b inspect.Budget, now time.Time, recovery float64) budgetView {
+func newBudgetView(b budget.Row, now time.Time, recovery float64) budgetView {
+	b.Recovery = recovery
 	v := budgetView{Quota: b.Quota, RPM: b.RPM, TPM: b.TPM, BurstMS: b.Burst, Envs: envViews(b.Envs),
-		TFactor: b.Factor(lease.QuotaTokens, now, recovery), RFactor: b.Factor(lease.QuotaRequests, now, recovery),
+		TFactor: b.Factor(budget.Tokens, now), RFactor: b.Factor(budget.Requests, now),
 		Admitted: b.Admitted, Reserved: b.Reserved, Refunded: b.Refunded, Net: b.Net(),
 		Throttles: b.Throttles, Writes: b.Writes}
-	for _, m := range b.Meters(now, recovery) {
-		v.Meters = append(v.Meters, meterView{Attr: m.Attr, Unit: m.Unit, PerMinute: m.PerMinute,
+	for _, m := range b.Meters(now) {
+		v.Meters = append(v.Meters, meterView{Attr: m.Attr, Unit: m.Quota.String(), PerMinute: m.PerMinute,
 			AheadMS: m.Ahead.Milliseconds(), BurstUsed: m.BurstUsed})
 	}
 	return v
@@ -136,7 +137,7 @@ type envView struct {
 	Priority int     `json:"priority"`
 }
 
-func envViews(envs map[string]lease.EnvLimit) map[string]envView {
+func envViews(envs map[string]budget.EnvLimit) map[string]envView {
 	out := make(map[string]envView, len(envs))
 	for name, e := range envs {
 		out[name] = envView{Cap: e.Cap, Priority: e.Priority}

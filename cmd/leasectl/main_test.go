@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -107,9 +108,9 @@ func (f *fixture) acquire(scope, name string, at time.Time) *lease.Lease {
 	return l
 }
 
-func (f *fixture) budget(env string, c *fixedClock, opts ...lease.BudgetOption) *lease.Budget {
-	opts = append([]lease.BudgetOption{lease.WithBudgetClock(c), lease.WithBatch(1)}, opts...)
-	b, err := lease.NewBudget(f.db, table, quota, env, opts...)
+func (f *fixture) budget(env string, c *fixedClock, opts ...budget.Option) *budget.Budget {
+	opts = append([]budget.Option{budget.WithClock(c), budget.WithBatch(1)}, opts...)
+	b, err := budget.New(f.db, table, quota, env, opts...)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -127,23 +128,23 @@ func (f *fixture) seed() {
 	if err := f.acquire("ingest-normalize/prod", "inv-d", t0.Add(-time.Minute)).Release(ctx); err != nil {
 		f.t.Fatal(err)
 	}
-	limits := lease.WithLimits(lease.Limits{RPM: 50, TPM: 100_000, Burst: 10_000})
+	limits := budget.WithLimits(budget.Limits{RPM: 50, TPM: 100_000, Burst: 10_000})
 	dev := f.budget("dev", &fixedClock{now: t0.Add(-time.Second), fire: true}, limits,
-		lease.WithEnvLimit(lease.EnvLimit{Cap: 1, Priority: 2}))
+		budget.WithEnvLimit(budget.EnvLimit{Cap: 1, Priority: 2}))
 	r, err := dev.Reserve(ctx, 3000)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	_ = r.Settle(ctx, 1000)
+	r.Settle(1000)
 	if err := dev.Flush(ctx); err != nil {
 		f.t.Fatal(err)
 	}
 	if _, err := dev.Reserve(ctx, 4000); err != nil {
 		f.t.Fatal(err)
 	}
-	dev.Throttled(ctx, lease.QuotaTokens)
+	dev.Throttled(ctx, budget.Tokens)
 	stage := f.budget("stage", &fixedClock{now: t0, fire: true}, limits,
-		lease.WithEnvLimit(lease.EnvLimit{Cap: 0.25, Priority: 1}))
+		budget.WithEnvLimit(budget.EnvLimit{Cap: 0.25, Priority: 1}))
 	if _, err := stage.Reserve(ctx, 2000); err != nil {
 		f.t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/inspect"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 // TestSetBudgetChangesAdmission creates a budget row with set-budget, shows
@@ -43,8 +43,8 @@ func TestSetBudgetChangesAdmission(t *testing.T) {
 	if w := fast.waited(); len(w) != 0 {
 		t.Fatalf("after set-budget: waits %v, want none", w)
 	}
-	b, _, err := inspect.ReadBudget(ctx, f.db, table, quota)
-	if err != nil || b.TPM != 600000 || b.RPM != 600 || b.Burst != 1000 || b.Envs["dev"] != (lease.EnvLimit{Cap: 0.5, Priority: 3}) {
+	b, _, err := budget.Read(ctx, f.db, table, quota)
+	if err != nil || b.TPM != 600000 || b.RPM != 600 || b.Burst != 1000 || b.Envs["dev"] != (budget.EnvLimit{Cap: 0.5, Priority: 3}) {
 		t.Fatalf("row after set-budget: %+v, %v", b, err)
 	}
 	out, _, code = f.run("set-budget", "--json", "--quota", quota, "--rpm", "100")
@@ -80,7 +80,7 @@ func TestSetBudgetRefuses(t *testing.T) {
 			t.Errorf("set-budget %v: exit %d, stderr %q; want exit 2 naming %s", c.args, code, errOut, c.flag)
 		}
 	}
-	if _, found, err := inspect.ReadBudget(context.Background(), f.db, table, quota); found || err != nil {
+	if _, found, err := budget.Read(context.Background(), f.db, table, quota); found || err != nil {
 		t.Fatalf("a refused set-budget wrote the row (%v)", err)
 	}
 }

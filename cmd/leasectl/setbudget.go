@@ -6,17 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/vectora/ingest-normalize/internal/ddbattr"
-	"github.com/vectora/ingest-normalize/internal/inspect"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 // Bounds of set-budget's values: the same as the Lambda's configuration.
@@ -25,12 +18,7 @@ const (
 	maxTPM      = 1e10
 	maxBurstMS  = 3_600_000
 	maxPriority = 1000
-	seedBurstMS = 10_000 // the lease package's default burst
 )
-
-// envName is what environment names may contain (they become attribute
-// names of the budget row), as package lease checks.
-var envName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // budgetChange is what set-budget was asked to change; nil means unchanged.
 type budgetChange struct {
@@ -109,8 +97,6 @@ func (c *budgetChange) validateEnv() error {
 	switch {
 	case (c.cap != nil || c.priority != nil) && c.env == "":
 		return usagef("--env: required with --cap or --priority")
-	case c.env != "" && !envName.MatchString(c.env):
-		return usagef("--env %q: use 1-64 letters, digits, _ or -", c.env)
 	case c.env != "" && c.cap == nil && c.priority == nil:
 		return usagef("--env %s: give --cap, --priority or both", c.env)
 	case c.rpm == nil && c.tpm == nil && c.burst == nil && c.env == "":
@@ -119,129 +105,81 @@ func (c *budgetChange) validateEnv() error {
 	return nil
 }
 
-// setBudget reads the row, then writes the change in one UpdateItem on
-// condition that every attribute it changes is still as read.
+// setBudget writes the change through the row's owner: the limits, then
+// the environment's entry, each in one conditional write that applies only
+// if what it changes is still as read.
 func (a *app) setBudget(ctx context.Context, c budgetChange) error {
-	before, found, err := inspect.ReadBudget(ctx, a.db, a.table, c.quota)
-	if err != nil {
-		return err
-	}
-	if !found && (c.rpm == nil || c.tpm == nil) {
+	ch, err := c.apply(ctx, a.db, a.table)
+	var ce *budget.ConfigError
+	switch {
+	case errors.Is(err, budget.ErrNoBudget):
 		return usagef("--rpm and --tpm: quota %s has no budget row yet: give both to create it", c.quota)
-	}
-	in := updateInput(a.table, c, before, found)
-	out, err := a.db.UpdateItem(ctx, in)
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
+	case errors.Is(err, budget.ErrChanged):
 		return refusedf("budget %s changed since it was read: run set-budget again", c.quota)
-	}
-	if err != nil {
+	case errors.As(err, &ce):
+		return usagef("--%s: %s", flagOf[ce.Field], ce.Reason)
+	case err != nil:
 		return fmt.Errorf("set budget %s: %w", c.quota, err)
 	}
-	after, err := inspect.DecodeBudget(out.Attributes)
-	if err != nil {
-		return err
-	}
-	if !found {
-		before = inspect.Budget{Quota: c.quota}
-	}
 	if a.json {
-		return a.emit(map[string]any{"quota": c.quota, "created": !found,
-			"before": settings(before), "after": settings(after)})
+		return a.emit(map[string]any{"quota": c.quota, "created": ch.Created,
+			"before": settings(ch.Before), "after": settings(ch.After)})
 	}
-	printChange(a.stdout, c.quota, settings(before), settings(after))
+	printChange(a.stdout, c.quota, settings(ch.Before), settings(ch.After))
 	return nil
 }
 
-func updateInput(table string, c budgetChange, before inspect.Budget, found bool) *dynamodb.UpdateItemInput {
-	u := update{names: map[string]string{}, values: map[string]types.AttributeValue{}}
-	if !found {
-		u.cond = append(u.cond, "attribute_not_exists("+ddbattr.PK+")")
-		if c.burst == nil {
-			b := int64(seedBurstMS)
-			c.burst = &b
+// flagOf names the flag of each field of a *budget.ConfigError.
+var flagOf = map[string]string{"rpm": "rpm", "tpm": "tpm", "burst": "burst-ms", "env": "env", "cap": "cap"}
+
+// apply writes the limits and then the environment's entry that c
+// changes, and returns the row before the first write and after the last.
+func (c budgetChange) apply(ctx context.Context, db budget.DynamoDB, table string) (budget.Change, error) {
+	var out budget.Change
+	limits := c.rpm != nil || c.tpm != nil || c.burst != nil
+	if limits {
+		ch, err := budget.SetLimits(ctx, db, table, c.quota, c.limits)
+		if err != nil {
+			return out, err
 		}
-	}
-	if c.rpm != nil {
-		u.setNum("rpm", f(*c.rpm), f(before.RPM), found)
-	}
-	if c.tpm != nil {
-		u.setNum("tpm", f(*c.tpm), f(before.TPM), found)
-	}
-	if c.burst != nil {
-		u.setNum("burst_ms", n(*c.burst), n(before.Burst), found)
+		out = ch
 	}
 	if c.env != "" {
-		u.setEnv(c, before, found)
+		ch, err := budget.SetEnv(ctx, db, table, c.quota, c.env, c.entry)
+		if err != nil {
+			return out, err
+		}
+		if !limits {
+			out.Before = ch.Before
+		}
+		out.After = ch.After
 	}
-	return &dynamodb.UpdateItemInput{
-		TableName: aws.String(table), Key: inspect.BudgetKey(c.quota),
-		UpdateExpression:          aws.String("SET " + strings.Join(u.sets, ", ")),
-		ConditionExpression:       aws.String(strings.Join(u.cond, " AND ")),
-		ExpressionAttributeNames:  u.names,
-		ExpressionAttributeValues: u.values,
-		ReturnValues:              types.ReturnValueAllNew,
-	}
+	return out, nil
 }
 
-// update collects the parts of set-budget's UpdateItem.
-type update struct {
-	sets, cond []string
-	names      map[string]string
-	values     map[string]types.AttributeValue
+// limits applies the flags given to the quota's limits as read.
+func (c budgetChange) limits(l budget.Limits) budget.Limits {
+	if c.rpm != nil {
+		l.RPM = *c.rpm
+	}
+	if c.tpm != nil {
+		l.TPM = *c.tpm
+	}
+	if c.burst != nil {
+		l.Burst = *c.burst
+	}
+	return l
 }
 
-// setNum sets attr to v, on condition that it still holds old (or is
-// missing, when it was).
-func (u *update) setNum(attr string, v, old types.AttributeValue, found bool) {
-	k := fmt.Sprintf("%d", len(u.sets))
-	u.names["#a"+k], u.values[":v"+k] = attr, v
-	u.sets = append(u.sets, "#a"+k+" = :v"+k)
-	if !found {
-		return
-	}
-	if zero(old) {
-		u.cond = append(u.cond, "attribute_not_exists(#a"+k+")")
-		return
-	}
-	u.values[":o"+k] = old
-	u.cond = append(u.cond, "#a"+k+" = :o"+k)
-}
-
-// setEnv writes the whole env:<name> map (cap and priority), keeping what
-// was not given, on condition that the entry is still as read.
-func (u *update) setEnv(c budgetChange, before inspect.Budget, found bool) {
-	old, had := before.Envs[c.env]
-	next := lease.EnvLimit{Cap: 1}
-	if had {
-		next = old
-	}
+// entry applies the flags given to the environment's entry as read.
+func (c budgetChange) entry(e budget.EnvLimit) budget.EnvLimit {
 	if c.cap != nil {
-		next.Cap = *c.cap
+		e.Cap = *c.cap
 	}
 	if c.priority != nil {
-		next.Priority = *c.priority
+		e.Priority = *c.priority
 	}
-	u.names["#e"], u.names["#cap"], u.names["#prio"] = "env:"+c.env, "cap", "priority"
-	u.values[":e"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-		"cap": f(next.Cap), "priority": n(int64(next.Priority))}}
-	u.sets = append(u.sets, "#e = :e")
-	switch {
-	case had:
-		u.values[":ocap"], u.values[":oprio"] = f(old.Cap), n(int64(old.Priority))
-		u.cond = append(u.cond, "#e.#cap = :ocap AND #e.#prio = :oprio")
-	case found:
-		u.cond = append(u.cond, "attribute_not_exists(#e)")
-	}
-}
-
-func f(v float64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatFloat(v, 'g', -1, 64)}
-}
-
-func zero(v types.AttributeValue) bool {
-	x, ok := v.(*types.AttributeValueMemberN)
-	return !ok || x.Value == "0"
+	return e
 }
 
 // settings are the operator-set values of a budget row.
@@ -252,7 +190,7 @@ type budgetSettings struct {
 	Envs    map[string]envView `json:"envs"`
 }
 
-func settings(b inspect.Budget) budgetSettings {
+func settings(b budget.Row) budgetSettings {
 	return budgetSettings{RPM: b.RPM, TPM: b.TPM, BurstMS: b.Burst, Envs: envViews(b.Envs)}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/inspect"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 func watchFlags(fs *flag.FlagSet) func(context.Context, *app) error {
@@ -55,7 +56,7 @@ func (a *app) view(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b, _ := budgetsView(bs, "", now, inspect.DefaultRecovery)
+	b, _ := budgetsView(bs, "", now, budget.DefaultRecovery)
 	c, _ := claimsView(t.Runs(), "")
 	if a.json {
 		return a.emit(map[string]any{"now": now.UTC(), "leases": l.Scopes, "budgets": b.Budgets, "runs": c})

@@ -26,7 +26,7 @@ type Config struct {
 	MaxHolders int           // lease holders of the coordinated scope; 0 = unlimited
 	LeaseTTL   time.Duration // the Lambda's LEASE_TTL; 0 = the lease package's default
 	SweepCap   time.Duration // emulated cap of an uncoordinated sweep run (K > Compare)
-	Pooling    bool          // also run coordinated with lease.WithBatch(1)
+	Pooling    bool          // also run coordinated with budget.WithBatch(1)
 	Strategies []string      // strategies of the comparison; empty = all four
 	Log        io.Writer     // progress lines
 }
@@ -36,7 +36,7 @@ type Results struct {
 	Config  Config
 	Compare []Metrics // the strategies at K = Config.Compare
 	Sweep   []Metrics // coordinated and seed-uncoordinated at each K
-	NoPool  *Metrics  // coordinated at K = Compare with lease.WithBatch(1)
+	NoPool  *Metrics  // coordinated at K = Compare with budget.WithBatch(1)
 	Source  string    // where the items came from
 }
 

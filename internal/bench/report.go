@@ -59,7 +59,7 @@ func (r *Results) markdown(b *strings.Builder) {
 	}
 	if r.NoPool != nil {
 		co, _ := r.find(Coordinated, c.Compare)
-		fmt.Fprintf(b, "\nBudget pooling (K = %d): DynamoDB requests per Bedrock call %.2f with lease.WithBatch(1), %.2f with the default batch; budget writes per call %.2f → %.2f.\n",
+		fmt.Fprintf(b, "\nBudget pooling (K = %d): DynamoDB requests per Bedrock call %.2f with budget.WithBatch(1), %.2f with the default batch; budget writes per call %.2f → %.2f.\n",
 			c.Compare, r.NoPool.DDBPerCall, co.DDBPerCall, ratio(float64(r.NoPool.BudgetWrites), float64(r.NoPool.Calls)),
 			ratio(float64(co.BudgetWrites), float64(co.Calls)))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbcount"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
@@ -37,7 +38,7 @@ type outcome struct {
 	calls    []Call
 	wall     time.Duration
 	resps    []*normalize.Response
-	budget   lease.Stats
+	budget   budget.Stats
 	ddb      int64  // DynamoDB requests seen by the benchmark's own counter
 	ddbKinds string // the same, by operation and item family
 	errs     []error
@@ -117,7 +118,7 @@ func (e *env) capped(ctx context.Context, cap time.Duration) (context.Context, c
 // budget, Bedrock client and pipeline, built as cmd/ingest-normalize does.
 type invocation struct {
 	p      *normalize.Pipeline
-	budget *lease.Budget
+	budget *budget.Budget
 }
 
 func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scaled, rec *recorder, ddb *ddbcount.Counter) (*invocation, error) {
@@ -131,16 +132,16 @@ func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scal
 		return nil, err
 	}
 	q := e.cfg.Quota
-	bopts := []lease.BudgetOption{lease.WithLimits(lease.Limits{RPM: float64(q.RPM), TPM: float64(q.TPM), Burst: e.cfg.BurstMS}),
-		lease.WithEnvLimit(lease.EnvLimit{Cap: 1}), lease.WithBudgetClock(clk)}
+	bopts := []budget.Option{budget.WithLimits(budget.Limits{RPM: float64(q.RPM), TPM: float64(q.TPM), Burst: e.cfg.BurstMS}),
+		budget.WithEnvLimit(budget.EnvLimit{Cap: 1}), budget.WithClock(clk)}
 	if s.batch > 0 {
-		bopts = append(bopts, lease.WithBatch(s.batch))
+		bopts = append(bopts, budget.WithBatch(s.batch))
 	}
-	b, err := lease.NewBudget(db, table, "eu-west-3/"+ModelID, "bench", bopts...)
+	b, err := budget.New(db, table, "eu-west-3/"+ModelID, "bench", bopts...)
 	if err != nil {
 		return nil, err
 	}
-	c, err := bedrock.New(e.runtime(), ModelID, bedrock.Shared(b), bedrock.WithMaxTokens(e.cfg.MaxTokens),
+	c, err := bedrock.New(e.runtime(), ModelID, b, bedrock.WithMaxTokens(e.cfg.MaxTokens),
 		bedrock.WithBackoff(e.wall(bedrock.DefaultBackoffBase), e.wall(bedrock.DefaultBackoffCap)))
 	if err != nil {
 		return nil, err

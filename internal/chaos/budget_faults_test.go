@@ -10,7 +10,7 @@ import (
 
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 type grant struct {
@@ -20,7 +20,7 @@ type grant struct {
 
 // TestBudgetUnderDynamoDBFaults: contenders share one quota through the
 // faulty proxy for a simulated minute and more; no 60 s window admits more
-// than the documented bound (lease/doc.go: TPM + 1.6 × the burst of
+// than the documented bound (lease/budget/doc.go: TPM + 1.6 × the burst of
 // quota). A reservation that fails with a fault is retried, as callers do.
 func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 	t.Parallel()
@@ -33,11 +33,11 @@ func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 		grants  []grant
 		errs    int
 		wg      sync.WaitGroup
-		budgets []*lease.Budget
+		budgets []*budget.Budget
 	)
 	for range pick(8, 16) {
-		b, err := lease.NewBudget(st.via, st.table, "eu-west-3/chaos", "prod", lease.WithBudgetClock(clk),
-			lease.WithLimits(lease.Limits{RPM: rpm, TPM: tpm, Burst: burstMS}))
+		b, err := budget.New(st.via, st.table, "eu-west-3/chaos", "prod", budget.WithClock(clk),
+			budget.WithLimits(budget.Limits{RPM: rpm, TPM: tpm, Burst: burstMS}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 				mu.Unlock()
 				<-clk.After(time.Second)
 				used := n * int64(20+rand.IntN(81)) / 100
-				_ = r.Settle(context.Background(), used)
+				r.Settle(used)
 				mu.Lock()
 				grants = append(grants, grant{clk.Now(), -(n - used)})
 				mu.Unlock()

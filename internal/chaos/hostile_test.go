@@ -14,6 +14,7 @@ import (
 	"github.com/vectora/ingest-normalize/bedrock/model"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
@@ -190,19 +191,19 @@ func TestHostileSettings(t *testing.T) {
 			refuse("model.Resolve "+id, err)
 		}
 	}
-	for name, l := range map[string]lease.Limits{
+	for name, l := range map[string]budget.Limits{
 		"negative rpm": {RPM: -1, TPM: 1000}, "negative tpm": {RPM: 10, TPM: -1e9},
 		"negative burst": {RPM: 10, TPM: 1000, Burst: -1}, "rpm without tpm": {RPM: 10},
 	} {
-		_, err := lease.NewBudget(st.direct, st.table, "q", "dev", lease.WithLimits(l))
+		_, err := budget.New(st.direct, st.table, "q", "dev", budget.WithLimits(l))
 		refuse("budget "+name, err)
 	}
-	for name, e := range map[string]lease.EnvLimit{"cap negative": {Cap: -0.5}, "cap above one": {Cap: 1.01}} {
-		_, err := lease.NewBudget(st.direct, st.table, "q", "dev", lease.WithEnvLimit(e))
+	for name, e := range map[string]budget.EnvLimit{"cap negative": {Cap: -0.5}, "cap above one": {Cap: 1.01}} {
+		_, err := budget.New(st.direct, st.table, "q", "dev", budget.WithEnvLimit(e))
 		refuse("budget "+name, err)
 	}
 	for _, env := range []string{"../prod", "a b", strings.Repeat("e", 65), "env:x"} {
-		_, err := lease.NewBudget(st.direct, st.table, "q", env)
+		_, err := budget.New(st.direct, st.table, "q", env)
 		refuse("budget env "+env, err)
 	}
 	for name, opts := range map[string][]lease.Option{
@@ -221,12 +222,12 @@ func TestHostileSettings(t *testing.T) {
 func TestBudgetRejectsNonFiniteLimits(t *testing.T) {
 	t.Parallel()
 	st := newStack(t, faultproxy.Rates{}, time.Millisecond)
-	for name, l := range map[string]lease.Limits{
+	for name, l := range map[string]budget.Limits{
 		"nan": {RPM: math.NaN(), TPM: math.NaN()}, "inf": {RPM: math.Inf(1), TPM: math.Inf(1)},
 		"nan tpm": {RPM: 10, TPM: math.NaN()},
 	} {
-		if _, err := lease.NewBudget(st.direct, st.table, "q", "dev", lease.WithLimits(l)); err == nil {
-			t.Errorf("lease.NewBudget accepted limits %s %+v: want a *ConfigError", name, l)
+		if _, err := budget.New(st.direct, st.table, "q", "dev", budget.WithLimits(l)); err == nil {
+			t.Errorf("budget.New accepted limits %s %+v: want a *ConfigError", name, l)
 		}
 	}
 }

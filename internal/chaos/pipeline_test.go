@@ -22,6 +22,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
@@ -90,12 +91,12 @@ func (f *fixture) pipeline(db normalize.DynamoDB, s3c normalize.S3, opts ...norm
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	b, err := lease.NewBudget(db, f.st.table, "eu-west-3/"+testModel, "test", lease.WithBudgetClock(f.clock),
-		lease.WithLimits(lease.Limits{RPM: float64(f.quota.RPM), TPM: float64(f.quota.TPM), Burst: 60_000}))
+	b, err := budget.New(db, f.st.table, "eu-west-3/"+testModel, "test", budget.WithClock(f.clock),
+		budget.WithLimits(budget.Limits{RPM: float64(f.quota.RPM), TPM: float64(f.quota.TPM), Burst: 60_000}))
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	c, err := bedrock.New(f.api, testModel, bedrock.Shared(b), bedrock.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
+	c, err := bedrock.New(f.api, testModel, b, bedrock.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
 	if err != nil {
 		f.t.Fatal(err)
 	}

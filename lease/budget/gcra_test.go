@@ -1,4 +1,4 @@
-package lease
+package budget
 
 import (
 	"strings"
@@ -127,7 +127,7 @@ func TestResetBranchAcceptsUpToNow(t *testing.T) {
 // own write pushed ahead is planned as idle next time; one that peers had
 // left ahead is planned as busy.
 func TestGuessJudgesByWherePeersLeftAMeter(t *testing.T) {
-	rec := budgetRecord{tats: map[string]int64{"rtat": 100.6e6, "tat": 130e6}, seen: 100e6,
+	rec := record{Row: Row{TATs: map[string]int64{"rtat": 100.6e6, "tat": 130e6}}, seen: 100e6,
 		ahead: map[string]bool{"rtat": false, "tat": true}}
 	if g := rec.guess("rtat", 103e6); g != 100.6e6 {
 		t.Fatalf("own push: guess %v, want the TAT as seen (idle)", g)

@@ -1,8 +1,7 @@
-package lease
+package budget
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,13 +10,10 @@ import (
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
-// ErrNoBudget is returned when the budget row does not exist and no limits
-// were given to seed it.
-var ErrNoBudget = errors.New("lease: budget row missing: seed it with WithLimits or leasectl set-budget")
-
 // ensure makes sure the row exists with limits and an entry for this
 // environment, seeding what is missing (never overwriting what operators
-// set). It costs one or two writes per process and quota, once.
+// set). It costs one or two writes per process and quota, once. Called
+// with b.mu held; it releases it during the writes.
 func (b *Budget) ensure(ctx context.Context) error {
 	if b.rec.exists && b.rec.TPM > 0 {
 		if _, ok := b.rec.Envs[b.env]; ok {
@@ -31,7 +27,7 @@ func (b *Budget) ensure(ctx context.Context) error {
 		return err
 	}
 	if rec.TPM <= 0 || rec.RPM <= 0 {
-		return fmt.Errorf("lease: budget %s: %w", b.quota, ErrNoBudget)
+		return fmt.Errorf("budget: %s: %w", b.quota, ErrNoBudget)
 	}
 	if _, ok := rec.Envs[b.env]; !ok {
 		if rec, _, err = b.update(ctx, b.envInput()); err != nil {
@@ -55,33 +51,39 @@ func (b *Budget) seedInput() *dynamodb.UpdateItemInput {
 	}
 }
 
+// envInput adds this environment's seed entry unless one exists.
 func (b *Budget) envInput() *dynamodb.UpdateItemInput {
 	cap := b.seedEnv.Cap
 	if cap == 0 {
 		cap = 1
 	}
 	return &dynamodb.UpdateItemInput{
-		UpdateExpression:         aws.String("SET #e = :e"),
-		ConditionExpression:      aws.String("attribute_not_exists(#e)"),
-		ExpressionAttributeNames: map[string]string{"#e": envPrefix + b.env},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":e": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-			"cap": ddbattr.F(cap), "priority": ddbattr.N(int64(b.seedEnv.Priority)),
-		}}},
+		UpdateExpression:          aws.String("SET #e = :e"),
+		ConditionExpression:       aws.String("attribute_not_exists(#e)"),
+		ExpressionAttributeNames:  map[string]string{"#e": envPrefix + b.env},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":e": envValue(EnvLimit{Cap: cap, Priority: b.seedEnv.Priority})},
 	}
+}
+
+// envValue is an environment's entry as stored.
+func envValue(e EnvLimit) types.AttributeValue {
+	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+		"cap": ddbattr.F(e.Cap), "priority": ddbattr.N(int64(e.Priority)),
+	}}
 }
 
 // seedRow writes the seed limits where the row has none, or only reads the
 // row when no seed was given (so that an empty seed never creates it).
-func (b *Budget) seedRow(ctx context.Context) (budgetRecord, error) {
+func (b *Budget) seedRow(ctx context.Context) (record, error) {
 	if b.seed.TPM > 0 {
 		rec, _, err := b.update(ctx, b.seedInput())
 		return rec, err
 	}
-	b.reads.Add(1)
+	b.counts.reads.Add(1)
 	out, err := b.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(b.table), Key: budgetKey(b.quota), ConsistentRead: aws.Bool(true)})
+		TableName: aws.String(b.table), Key: rowKey(b.quota), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return budgetRecord{}, fmt.Errorf("lease: budget %s: %w", b.quota, err)
+		return record{}, fmt.Errorf("budget: %s: %w", b.quota, err)
 	}
-	return decodeBudget(out.Item)
+	return decodeRecord(out.Item)
 }

@@ -1,4 +1,4 @@
-package lease
+package budget
 
 import (
 	"math"
@@ -28,12 +28,13 @@ type meter struct {
 	slack  int64   // µs behind now the TAT may lag and still be added to (see slackDivisor)
 }
 
-// step is how one meter takes part in an admission write.
+// step is how one meter takes part in an admission write. Its two
+// branches overlap on [lo, top]: either is exact GCRA there.
 type step struct {
 	attr  string
-	set   bool  // the bucket is full (TAT < lo): SET TAT = now + d
+	set   bool  // the reset branch: SET TAT = now + delta, for a TAT ≤ top
 	lo    int64 // lowest TAT the add branch accepts: now minus the slack
-	top   int64 // highest TAT the set branch accepts: now (see below)
+	top   int64 // highest TAT the reset branch accepts: now
 	delta int64 // µs to add (set=false) or to add to now (set=true)
 	hi    int64 // highest TAT at which the admission may be scheduled
 	check bool  // whether the write is conditional for this meter
@@ -51,11 +52,13 @@ func (m meter) span(n int64) int64 {
 // ahead into the future: the writer then waits for its turn (delay) instead
 // of racing everyone else for the next free slot, so contenders are served
 // in the order their writes reach the row, and a waiter costs one write,
-// not one per try. (Racing for slots starved large requests: a
-// 16-contender test gave some a tenth of their share.) A grant that hands
-// back an old pool in the same write fits and moves by the difference:
-// judging it on its gross size kept the refunded part of the burst idle
-// (one invocation used 69 % of the quota).
+// not one per try. An admission that hands back an old pool in the same
+// write must fit only its net amount (need), and moves the TAT by it.
+//
+// The reset branch (set) is planned for a TAT behind the slack; it is
+// exact GCRA for any TAT up to now (max(TAT, now) is now), so its
+// condition accepts TAT ≤ top, and a peer that reset the meter a moment
+// earlier does not refuse a reset planned from an older view.
 func (m meter) plan(tat, now int64) (step, time.Duration) {
 	s := step{attr: m.attr, delta: m.span(m.amount)}
 	if m.need <= 0 { // a refund always fits
@@ -71,27 +74,19 @@ func (m meter) plan(tat, now int64) (step, time.Duration) {
 	return s, 0
 }
 
-// slackDivisor sets how far behind now a TAT may lag and still be added
-// to rather than reset: a tenth of the burst. Without it, a nearly idle
-// bucket flips between the two branches and concurrent writers refuse each
-// other (32 contenders: 1.1 conflicts per admission); with it, the lag
-// (at most a tenth of the burst) is admitted on top of the burst.
+// slackDivisor sets how far behind now a token meter's TAT may lag and
+// still be added to rather than reset: a tenth of the burst. A meter near
+// idle then does not flip between the two branches, whose writers would
+// refuse each other; the lag (at most the slack) is admitted on top of the
+// burst.
 const slackDivisor = 10
 
 // requestSlackDivisor is the same for the request meters: half the burst.
 // A request meter rarely binds (a normalization call is thousands of
-// tokens and one request), so it hovers just behind now, where a tenth of
-// the burst made one budget write in five guess the wrong branch and be
-// refused (three invocations, 200 RPM, 100 k TPM); half the burst cut that
-// to one in twelve, for at most half a burst of requests on top of RPM.
+// tokens and one request), so it hovers just behind now, where a small
+// slack would make writers guess the wrong branch; the price is at most
+// half a burst of requests on top of RPM.
 const requestSlackDivisor = 2
-
-// The reset branch is exact GCRA for any TAT up to now (max(TAT, now) is
-// now), so its condition accepts TAT ≤ now, not only TAT < lo: the two
-// branches overlap on [lo, now], and a peer that reset the meter a moment
-// earlier no longer refuses a reset planned from an older view. (Three
-// invocations on an idle request meter lost 22 % of their budget writes
-// when the reset branch required TAT < lo.)
 
 // delay is how long an admission written at now must wait for its turn,
 // given the TAT it found (before).
@@ -101,14 +96,4 @@ func (m meter) delay(before, now int64) time.Duration {
 	}
 	d := max(before, now-m.slack) + m.span(m.need) - m.tau - now
 	return time.Duration(max(d, 0)) * time.Microsecond
-}
-
-// factorAt returns a throttle-feedback factor recovered additively from
-// value (set at instant at) by recovery per second, capped at 1.
-func factorAt(value float64, at, now int64, recovery float64) float64 {
-	if value <= 0 {
-		return 1
-	}
-	f := value + float64(now-at)/1e6*recovery
-	return min(f, 1)
 }

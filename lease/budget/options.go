@@ -1,4 +1,4 @@
-package lease
+package budget
 
 import (
 	"math"
@@ -8,39 +8,52 @@ import (
 	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
-// BudgetOption configures a Budget.
-type BudgetOption func(*Budget)
+// Option configures a Budget; New checks the result.
+type Option func(*Budget)
+
+// Defaults of the settings that are not stored in the row.
+const (
+	// DefaultBurst is the burst tolerance, in milliseconds of quota, of a
+	// row seeded or created without one.
+	DefaultBurst int64 = 10_000
+	// DefaultRecovery is the throttle-feedback recovery per second, a
+	// fraction of the quota (see WithFeedback).
+	DefaultRecovery = 0.05
+)
 
 // WithLimits seeds the quota's limits: used only when the budget row does
 // not exist yet. Once it exists, the row (changed by operators with
-// leasectl) is what every invocation obeys. Burst defaults to 10 s.
-func WithLimits(l Limits) BudgetOption { return func(b *Budget) { b.seed = l } }
+// SetLimits) is what every invocation obeys. Burst defaults to
+// DefaultBurst.
+func WithLimits(l Limits) Option { return func(b *Budget) { b.seed = l } }
 
 // WithEnvLimit seeds this environment's cap and priority, used only when
 // the row has no entry for the environment yet. Default: cap 1, priority 0.
-func WithEnvLimit(e EnvLimit) BudgetOption { return func(b *Budget) { b.seedEnv = e } }
+func WithEnvLimit(e EnvLimit) Option { return func(b *Budget) { b.seedEnv = e } }
 
-// WithBudgetClock sets the clock; the default is clock.System.
-func WithBudgetClock(c clock.Clock) BudgetOption { return func(b *Budget) { b.clock = c } }
+// WithClock sets the clock that instants and waits are read from; the
+// default is clock.System. Every process sharing a row must use the same
+// time base.
+func WithClock(c clock.Clock) Option { return func(b *Budget) { b.clock = c } }
 
 // WithBatch sets how many calls' worth of quota one write takes into the
-// invocation's local pool (bounded by the burst). 1 turns pooling off:
-// every reservation is its own write. Default 8.
-func WithBatch(n int) BudgetOption { return func(b *Budget) { b.batch = n } }
+// invocation's local pool at most (bounded by the burst). 1 turns pooling
+// off: every reservation is its own write. Default 8.
+func WithBatch(n int) Option { return func(b *Budget) { b.batch = n } }
 
 // WithHold sets how long pooled quota may wait for a call before it goes
 // back to the row. Default half the burst: long enough to outlast a typical
-// Bedrock call (about 3 s), so that a settled call's refund is spent by the
-// next one rather than handed back. A whole burst halves the writes of
-// three invocations sharing a quota, but pools then sit idle for many
-// small callers (16 single-call contenders used 85 % of the quota).
-func WithHold(d time.Duration) BudgetOption { return func(b *Budget) { b.hold = d } }
+// Bedrock call, so that a settled call's refund is spent by the next one
+// rather than handed back. A longer hold saves writes but lets pools sit
+// idle while peers wait, and adds to what a 60 s window may admit.
+func WithHold(d time.Duration) Option { return func(b *Budget) { b.hold = d } }
 
 // WithFeedback sets the reaction to Bedrock throttles: each throttle
 // multiplies the effective rate by decrease (at most once per cooldown,
 // across all invocations, never below 5 %), and the rate recovers by
-// recovery (a fraction of the quota) per second. Default 0.7, 0.05/s, 2 s.
-func WithFeedback(decrease, recovery float64, cooldown time.Duration) BudgetOption {
+// recovery (a fraction of the quota) per second. Default 0.7,
+// DefaultRecovery, 2 s.
+func WithFeedback(decrease, recovery float64, cooldown time.Duration) Option {
 	return func(b *Budget) { b.decrease, b.recovery, b.cooldown = decrease, recovery, cooldown }
 }
 
@@ -58,8 +71,9 @@ func (b *Budget) validate() error {
 		return configErr("table", "empty: name the coordination table")
 	case b.quota == "":
 		return configErr("quota", "empty: name it by region and model, for example eu-west-3/eu.anthropic.claude-sonnet-4-5-20250929-v1:0")
-	case !namePattern.MatchString(b.env):
-		return configErr("env", "%q: use 1–64 letters, digits, _ or -", b.env)
+	}
+	if err := validEnv(b.env); err != nil {
+		return err
 	}
 	if err := b.seed.validate(); err != nil {
 		return err
@@ -77,6 +91,14 @@ func (b *Budget) validateTuning() error {
 		return configErr("feedback decrease", "%v must be within (0, 1)", b.decrease)
 	case !finite(b.recovery) || b.recovery <= 0 || b.cooldown < 0:
 		return configErr("feedback recovery", "%v/s must be positive, cooldown %v non-negative", b.recovery, b.cooldown)
+	}
+	return nil
+}
+
+// validEnv checks an environment name.
+func validEnv(env string) error {
+	if !namePattern.MatchString(env) {
+		return configErr("env", "%q: use 1–64 letters, digits, _ or -", env)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package lease_test
+package budget_test
 
 import (
 	"context"
@@ -8,29 +8,29 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/clock"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 func TestThrottledLowersTheRateForAllAndRecovers(t *testing.T) {
 	ctx := context.Background()
 	table, clk := newTable(t), fastClock()
-	a := newBudget(t, table, "prod", clk, lease.WithFeedback(0.5, 0.01, 2*time.Second))
-	b := newBudget(t, table, "prod", clk, lease.WithFeedback(0.5, 0.01, 2*time.Second))
+	a := newBudget(t, table, "prod", clk, budget.WithFeedback(0.5, 0.01, 2*time.Second))
+	b := newBudget(t, table, "prod", clk, budget.WithFeedback(0.5, 0.01, 2*time.Second))
 	full := float64(demand(ctx, t, b, clk, 20*time.Second)) / 20 * 60 // drains the burst
 	r, err := a.Reserve(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Cancel()
-	a.Throttled(ctx, lease.QuotaTokens)
-	b.Throttled(ctx, lease.QuotaTokens) // within the cooldown: no second cut
-	if f := a.Factor(lease.QuotaTokens); math.Abs(f-0.5) > 0.02 {
+	a.Throttled(ctx, budget.Tokens)
+	b.Throttled(ctx, budget.Tokens) // within the cooldown: no second cut
+	if f := a.Factor(budget.Tokens); math.Abs(f-0.5) > 0.02 {
 		t.Fatalf("factor after a throttle = %.3f, want 0.5", f)
 	}
-	if f := b.Factor(lease.QuotaTokens); math.Abs(f-0.5) > 0.02 {
+	if f := b.Factor(budget.Tokens); math.Abs(f-0.5) > 0.02 {
 		t.Fatalf("the peer sees factor %.3f, want 0.5 (shared, cut once)", f)
 	}
-	if f := a.Factor(lease.QuotaRequests); f != 1 {
+	if f := a.Factor(budget.Requests); f != 1 {
 		t.Fatalf("request factor = %.3f, want 1 (only tokens throttled)", f)
 	}
 	// Under the lowered rate (0.5 recovering by 0.01/s), 20 s admit about
@@ -42,14 +42,14 @@ func TestThrottledLowersTheRateForAllAndRecovers(t *testing.T) {
 	}
 	t.Logf("rate before the throttle %.0f/min (burst included), after %.0f/min", full, rate)
 	<-clk.After(30 * time.Second)
-	if f := b.Factor(lease.QuotaTokens); f < 0.999 {
+	if f := b.Factor(budget.Tokens); f < 0.999 {
 		t.Errorf("factor %.3f 30 s after the throttle, want recovered to 1", f)
 	}
 }
 
 // demand keeps one contender reserving (fully used) for d and returns the
 // tokens it got.
-func demand(ctx context.Context, t *testing.T, b *lease.Budget, clk clock.Clock, d time.Duration) int64 {
+func demand(ctx context.Context, t *testing.T, b *budget.Budget, clk clock.Clock, d time.Duration) int64 {
 	end := clk.Now().Add(d)
 	var mu sync.Mutex
 	var used int64
@@ -62,7 +62,7 @@ func demand(ctx context.Context, t *testing.T, b *lease.Budget, clk clock.Clock,
 					t.Error(err)
 					return
 				}
-				r.Settle(ctx, 2000)
+				r.Settle(2000)
 				mu.Lock()
 				used += 2000
 				mu.Unlock()
@@ -77,8 +77,8 @@ func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
 	const tpm = 600_000
 	ctx := context.Background()
 	table, clk := newTable(t), fastClock()
-	prod := newBudget(t, table, "prod", clk, lease.WithEnvLimit(lease.EnvLimit{Cap: 1, Priority: 3}))
-	dev := newBudget(t, table, "dev", clk, lease.WithEnvLimit(lease.EnvLimit{Cap: 0.5, Priority: 1}))
+	prod := newBudget(t, table, "prod", clk, budget.WithEnvLimit(budget.EnvLimit{Cap: 1, Priority: 3}))
+	dev := newBudget(t, table, "dev", clk, budget.WithEnvLimit(budget.EnvLimit{Cap: 0.5, Priority: 1}))
 	const span = 60 * time.Second
 	end := clk.Now().Add(span)
 	var wg sync.WaitGroup
@@ -108,7 +108,7 @@ func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {
 
 // paced reserves perSecond tokens each second until end and returns what
 // it got.
-func paced(ctx context.Context, t *testing.T, b *lease.Budget, clk clock.Clock, end time.Time, perSecond float64) int64 {
+func paced(ctx context.Context, t *testing.T, b *budget.Budget, clk clock.Clock, end time.Time, perSecond float64) int64 {
 	var got int64
 	for next := clk.Now(); next.Before(end); next = next.Add(time.Second) {
 		if d := next.Sub(clk.Now()); d > 0 {
@@ -120,7 +120,7 @@ func paced(ctx context.Context, t *testing.T, b *lease.Budget, clk clock.Clock, 
 				t.Error(err)
 				return got
 			}
-			r.Settle(ctx, min(n, 2000))
+			r.Settle(min(n, 2000))
 			got += min(n, 2000)
 		}
 	}

@@ -1,4 +1,4 @@
-package lease_test
+package budget_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/clock"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
 // event is one reservation or settlement seen by a contender.
@@ -32,11 +32,11 @@ func (c *contender) add(e event) {
 	c.mu.Unlock()
 }
 
-func newBudget(t testing.TB, table, env string, clk clock.Clock, opts ...lease.BudgetOption) *lease.Budget {
+func newBudget(t testing.TB, table, env string, clk clock.Clock, opts ...budget.Option) *budget.Budget {
 	t.Helper()
-	opts = append([]lease.BudgetOption{lease.WithBudgetClock(clk),
-		lease.WithLimits(lease.Limits{RPM: 6000, TPM: 600_000, Burst: 10_000})}, opts...)
-	b, err := lease.NewBudget(db, table, "eu-west-3/eu.anthropic.claude-sonnet-4-5-20250929-v1:0", env, opts...)
+	opts = append([]budget.Option{budget.WithClock(clk),
+		budget.WithLimits(budget.Limits{RPM: 6000, TPM: 600_000, Burst: 10_000})}, opts...)
+	b, err := budget.New(db, table, "eu-west-3/eu.anthropic.claude-sonnet-4-5-20250929-v1:0", env, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func newBudget(t testing.TB, table, env string, clk clock.Clock, opts ...lease.B
 
 // drive runs one contender: reserve a random amount, "call" for callTime,
 // settle with a random share used, until the clock passes end.
-func drive(ctx context.Context, t *testing.T, b *lease.Budget, c *contender, clk clock.Clock, end time.Time, size func() int64) {
+func drive(ctx context.Context, t *testing.T, b *budget.Budget, c *contender, clk clock.Clock, end time.Time, size func() int64) {
 	for clk.Now().Before(end) {
 		n := size()
 		r, err := b.Reserve(ctx, n)
@@ -58,9 +58,7 @@ func drive(ctx context.Context, t *testing.T, b *lease.Budget, c *contender, clk
 		c.add(event{at: clk.Now(), tokens: n, req: 1})
 		<-clk.After(time.Second)
 		used := n * int64(20+rand.IntN(81)) / 100
-		if err := r.Settle(ctx, used); err != nil {
-			t.Error(err)
-		}
+		r.Settle(used)
 		c.add(event{at: clk.Now(), tokens: -(n - used)})
 		c.mu.Lock()
 		c.used += used
@@ -92,7 +90,7 @@ func TestBudgetSharedByContenders(t *testing.T) {
 	start := clk.Now()
 	end := start.Add(60 * time.Second)
 	cs := make([]*contender, contenders)
-	budgets := make([]*lease.Budget, contenders)
+	budgets := make([]*budget.Budget, contenders)
 	var wg sync.WaitGroup
 	for i := range cs {
 		cs[i], budgets[i] = &contender{}, newBudget(t, table, "prod", clk)

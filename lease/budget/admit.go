@@ -1,4 +1,4 @@
-package lease
+package budget
 
 import (
 	"context"
@@ -20,7 +20,7 @@ type cost struct{ tokens, requests int64 }
 
 // errUnwritten marks an admission that ended before any write was
 // applied: nothing was taken from the row nor handed back to it.
-var errUnwritten = errors.New("lease: budget: ended before its write")
+var errUnwritten = errors.New("budget: ended before its write")
 
 // admit takes need from the row and hands back back, in one conditional
 // write, and returns how long to wait before the quota may be spent. An
@@ -41,14 +41,14 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, err
 		if err != nil {
 			return 0, err
 		}
-		rec.seen = micros(now)
+		rec.seen = now.UnixMicro()
 		if ok {
 			// Judge each meter by where peers had left it, not by where
 			// this write put it: a meter pushed ahead by this write alone
 			// is idle for the next one.
 			rec.ahead = make(map[string]bool, len(steps))
 			for _, s := range steps {
-				rec.ahead[s.attr] = !s.set && rec.tats[s.attr]-s.delta >= rec.seen
+				rec.ahead[s.attr] = !s.set && rec.TATs[s.attr]-s.delta >= rec.seen
 			}
 		}
 		b.remember(rec)
@@ -64,8 +64,7 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, err
 // horizon after lost refused writes: up to its grant's span on the meter,
 // doubled per loss, at most the burst. Writers that wait for the horizon
 // all wake when it moves, and only one of them fits; spreading the losers
-// out keeps them from losing again together (30 invocations on one row:
-// 361 of 470 writes refused before, 181 of 290 after).
+// out keeps them from losing again together.
 func (m meter) spread(lost int) time.Duration {
 	if lost == 0 {
 		return 0
@@ -80,16 +79,16 @@ func (m meter) spread(lost int) time.Duration {
 // learn records, after a refused write, which branch each meter needed:
 // the add branch when its TAT had been moved by peers since this process
 // saw it idle, the reset branch when it had gone idle. The next plan
-// follows it. (A nearly idle request meter touched by 16 contenders made
-// every admission guess the reset branch and lose its write.)
-func (b *Budget) learn(steps []step, fresh budgetRecord) {
+// follows it, so that a meter that peers keep near idle does not make
+// every admission guess wrong.
+func (b *Budget) learn(steps []step, fresh record) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.busy == nil {
 		b.busy = map[string]bool{}
 	}
 	for _, s := range steps {
-		tat, ok := fresh.tats[s.attr]
+		tat, ok := fresh.TATs[s.attr]
 		switch {
 		case !s.check || !ok:
 		case s.set && tat > s.top:
@@ -102,14 +101,14 @@ func (b *Budget) learn(steps []step, fresh budgetRecord) {
 
 // turn is how long an admission that just succeeded waits for its turn:
 // the longest delay of its meters, from the TATs it found.
-func turn(meters []meter, steps []step, rec budgetRecord, now time.Time) time.Duration {
+func turn(meters []meter, steps []step, rec record, now time.Time) time.Duration {
 	var d time.Duration
 	for i, m := range meters {
-		before := rec.tats[m.attr] - steps[i].delta
+		before := rec.TATs[m.attr] - steps[i].delta
 		if steps[i].set {
-			before = micros(now)
+			before = now.UnixMicro()
 		}
-		d = max(d, m.delay(before, micros(now)))
+		d = max(d, m.delay(before, now.UnixMicro()))
 	}
 	return d
 }
@@ -137,13 +136,13 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	steps := make([]step, len(meters))
 	for i, m := range meters {
 		var w time.Duration
-		tat := rec.guess(m.attr, micros(now))
+		tat := rec.guess(m.attr, now.UnixMicro())
 		if known, ok := busy[m.attr]; ok && known {
-			tat = max(tat, micros(now))
+			tat = max(tat, now.UnixMicro())
 		} else if ok {
-			tat = rec.tats[m.attr] // learned idle: peers do not keep it ahead
+			tat = rec.TATs[m.attr] // learned idle: peers do not keep it ahead
 		}
-		steps[i], w = m.plan(tat, micros(now))
+		steps[i], w = m.plan(tat, now.UnixMicro())
 		wait = max(wait, w)
 	}
 	return meters, steps, wait
@@ -161,7 +160,7 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 		names[a] = s.attr
 		switch {
 		case s.set:
-			values[d] = ddbattr.N(micros(now) + s.delta)
+			values[d] = ddbattr.N(now.UnixMicro() + s.delta)
 			sets = append(sets, a+" = "+d)
 			t := fmt.Sprintf(":t%d", i)
 			values[t] = ddbattr.N(s.top)
@@ -177,7 +176,7 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 		}
 	}
 	in := &dynamodb.UpdateItemInput{
-		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ") + " ADD " + counters(values, tokens, requests)),
+		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ") + " ADD " + totals(values, tokens, requests)),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	}
@@ -187,22 +186,19 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 	return in
 }
 
-// counters adds the row's running totals: requests admitted, tokens taken
+// totals adds the row's running totals: requests admitted, tokens taken
 // and tokens handed back.
-func counters(values map[string]types.AttributeValue, tokens, requests int64) string {
+func totals(values map[string]types.AttributeValue, tokens, requests int64) string {
 	values[":rq"], values[":tk"], values[":rf"] = ddbattr.N(max(requests, 0)), ddbattr.N(max(tokens, 0)), ddbattr.N(max(-tokens, 0))
 	return "admitted :rq, reserved :tk, refunded :rf, writes :one"
 }
 
-// remember keeps the row as last seen, the source of every limit and
-// meter position this process plans with.
 // guess is where a meter's TAT probably is now. A meter that was busy (TAT
 // ahead of the clock) when last seen is assumed busy still, since peers
 // keep pushing it: planning from the old, lower value would pick the reset
-// branch and lose the write to the real TAT (one wasted write per
-// admission for 16 contenders). One seen idle is assumed idle.
-func (r budgetRecord) guess(attr string, now int64) int64 {
-	tat := r.tats[attr]
+// branch and lose the write to the real TAT. One seen idle is assumed idle.
+func (r record) guess(attr string, now int64) int64 {
+	tat := r.TATs[attr]
 	if ahead, ok := r.ahead[attr]; ok {
 		if ahead {
 			return max(tat, now)
@@ -215,10 +211,14 @@ func (r budgetRecord) guess(attr string, now int64) int64 {
 	return tat
 }
 
-func (b *Budget) remember(rec budgetRecord) {
+// remember keeps the row as last seen, the source of every limit and
+// meter position this process plans with. A row that does not exist
+// leaves the last one seen.
+func (b *Budget) remember(rec record) {
 	if !rec.exists {
 		return
 	}
+	rec.Recovery = b.recovery
 	b.mu.Lock()
 	b.rec = rec
 	b.mu.Unlock()

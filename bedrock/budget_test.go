@@ -19,6 +19,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
 )
 
@@ -59,7 +60,7 @@ type stack struct {
 	api   *bedrockruntime.Client
 	clock clock.Scaled
 	table string
-	db    lease.DynamoDB
+	db    budget.DynamoDB
 }
 
 func newStack(t *testing.T) *stack {
@@ -87,8 +88,8 @@ func newStack(t *testing.T) *stack {
 }
 
 // run has callersN callers call Bedrock in a loop for d of emulated time.
-func (s *stack) run(t *testing.T, budget bedrock.Budget, d time.Duration) {
-	c, err := bedrock.New(s.api, emulatedModel, budget, bedrock.WithMaxTokens(maxTokens),
+func (s *stack) run(t *testing.T, b bedrock.Budget, d time.Duration) {
+	c, err := bedrock.New(s.api, emulatedModel, b, bedrock.WithMaxTokens(maxTokens),
 		bedrock.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -107,17 +108,18 @@ func (s *stack) run(t *testing.T, budget bedrock.Budget, d time.Duration) {
 	wg.Wait()
 }
 
-// TestSharedBudgetKeepsCallersUnderTheQuota: 8 callers drawing on a budget
-// sized to the emulator's quota are never throttled and settle at least
-// 90 % of the quota per minute; without the budget, the same callers are.
+// TestSharedBudgetKeepsCallersUnderTheQuota: 8 callers drawing on a
+// *budget.Budget sized to the emulator's quota are never throttled and
+// settle at least 90 % of the quota per minute; without the budget, the
+// same callers are.
 func TestSharedBudgetKeepsCallersUnderTheQuota(t *testing.T) {
 	s := newStack(t)
-	b, err := lease.NewBudget(s.db, s.table, testRegion+"/"+emulatedModel, "prod",
-		lease.WithLimits(lease.Limits{RPM: quotaRPM, TPM: quotaTPM, Burst: 10_000}), lease.WithBudgetClock(s.clock))
+	b, err := budget.New(s.db, s.table, testRegion+"/"+emulatedModel, "prod",
+		budget.WithLimits(budget.Limits{RPM: quotaRPM, TPM: quotaTPM, Burst: 10_000}), budget.WithClock(s.clock))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.run(t, bedrock.Shared(b), 3*time.Minute+20*time.Second)
+	s.run(t, b, 3*time.Minute+20*time.Second)
 	st := s.emu.Stats().Models[emulatedModel]
 	if st.Throttled.Tokens+st.Throttled.Requests != 0 {
 		t.Errorf("throttled %+v times through the shared budget, want 0", st.Throttled)

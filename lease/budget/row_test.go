@@ -1,4 +1,4 @@
-package lease_test
+package budget_test
 
 import (
 	"context"

@@ -1,0 +1,59 @@
+// Package budget admits Bedrock calls against a quota shared by every
+// environment and invocation that draws on it, through one row of the
+// coordination table (see package lease for the table).
+//
+// # Reserving
+//
+// A Budget reserves before each call and settles after it, in the shape
+// of golang.org/x/time/rate's reservations:
+//
+//	r, err := b.Reserve(ctx, estimate)
+//	if err != nil { … }
+//	defer r.Cancel()     // the call did not happen: give it all back
+//	…                    // call Bedrock
+//	r.Settle(used)       // Cancel after Settle does nothing
+//
+// and reports what Bedrock throttled anyway with Throttled. Flush hands
+// what the process took and did not spend back to the row when an
+// invocation ends.
+//
+// # The algorithm
+//
+// The row holds a generic cell rate algorithm per meter: the theoretical
+// arrival time of the quota's tokens and requests (and of each capped
+// environment's), so that an admission is a blind conditional addition to
+// it, and admissions may be scheduled up to three bursts into the future so
+// that contenders are served in write order instead of racing. Each write
+// takes into a local pool one call for each of this process's callers, and
+// at least three while the quota is saturated (up to 8, within the burst);
+// the pool is spent for a hold of half the burst, and refunds from Settle
+// go back to it.
+//
+// Bounds: any 60 s window admits at most TPM plus the burst (burst_ms of
+// quota) plus what pools took during their hold (half the burst) before
+// the window, plus a lag of a tenth of the burst: TPM + 1.6 × the burst,
+// with the default 10 s burst 1.27 × TPM. Requests lag by up to half the
+// burst: RPM + 2 × the burst. Priorities leave headroom: the highest
+// priority present may fill the whole burst, the lowest half of it. A
+// throttle reported by any invocation lowers the effective rate of that
+// quota for all of them, and it recovers with time.
+//
+// # The row
+//
+// Its owner is this package: Read and DecodeRow decode it into a Row, whose
+// methods say where its meters stand; SetLimits and SetEnv change what
+// operators set, each with one conditional write. Instants are µs since
+// the Unix epoch.
+//
+//	pk = "budget#<region>/<model>", sk = "budget"   one per Bedrock quota
+//	  rpm, tpm     N  the quota (seeded from configuration, set by operators)
+//	  burst_ms     N  burst tolerance: how much of the rate may be used at once
+//	  env:<name>   M  {cap, priority} of each environment drawing on it
+//	  tat, rtat    N  GCRA theoretical arrival times for tokens and requests
+//	  tat:<env>, rtat:<env>  N  the same for an environment under a cap
+//	  tfactor, rfactor, tfactor_at, rfactor_at  N  throttle feedback
+//	  admitted, reserved, refunded, throttles, writes  N  running totals
+//
+// The package never reads the environment; its time comes from a
+// clock.Clock (WithClock).
+package budget

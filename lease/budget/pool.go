@@ -1,0 +1,142 @@
+package budget
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// pool is quota taken from the row and not yet spent by a call.
+type pool struct {
+	tokens, requests int64
+	expires          time.Time
+}
+
+// take spends from the local pool when it is fresh and large enough.
+func (b *Budget) take(tokens int64) bool {
+	p := &b.pool
+	if p.tokens < tokens || p.requests < 1 || !b.clock.Now().Before(p.expires) {
+		return false
+	}
+	p.tokens -= tokens
+	p.requests--
+	return true
+}
+
+// refill fills the pool with one write, or waits for the write another
+// caller has in flight. Called with b.mu held; it releases it while waiting.
+func (b *Budget) refill(ctx context.Context, tokens int64) error {
+	if ch := b.granting; ch != nil {
+		b.mu.Unlock()
+		defer b.mu.Lock()
+		select {
+		case <-ch:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	ch := make(chan struct{})
+	b.granting = ch
+	defer func() { b.granting = nil; close(ch) }()
+	if err := b.ensure(ctx); err != nil {
+		return err
+	}
+	return b.grant(ctx, tokens)
+}
+
+// grant takes a batch of quota into the pool. What is left in the pool is
+// handed back in the same write, so the new pool starts fresh. Called with
+// b.mu held; it releases it during the write and the wait for its turn.
+func (b *Budget) grant(ctx context.Context, tokens int64) error {
+	gTok, gReq := b.batchSize(tokens)
+	back := b.pool
+	b.pool = pool{}
+	b.mu.Unlock()
+	delay, err := b.admit(ctx, cost{gTok, gReq}, cost{back.tokens, back.requests})
+	if err != nil {
+		b.mu.Lock()
+		if errors.Is(err, errUnwritten) {
+			b.pool.tokens += back.tokens
+			b.pool.requests += back.requests
+			b.pool.expires = back.expires
+		} // else the write may have been applied: dropping back errs on the safe side
+		return err
+	}
+	if delay > 0 {
+		err = b.wait(ctx, delay)
+	}
+	b.mu.Lock()
+	b.pool.tokens += gTok
+	b.pool.requests += gReq
+	if err != nil {
+		// Admitted, but its turn had not come when ctx ended: the pool
+		// expires now, so that the next write or Flush hands it back
+		// instead of letting it be spent early, or lost.
+		b.pool.expires = time.Time{}
+		return err
+	}
+	b.pool.expires = b.clock.Now().Add(b.holdTime())
+	return nil
+}
+
+// batchSize is how much one write takes, in tokens and requests. It is
+// one call for each of this process's callers (those waiting in Reserve
+// and those holding a reservation), at most batch: a pool larger than the
+// local concurrency would sit idle while charged and peers wait for it.
+// A call counts as the average reservation seen so far, so that grants of
+// equal size keep contenders with different calls fair. The write stays
+// within this environment's burst and is never less than this call.
+//
+// While the quota is saturated (the token meter's TAT, as last seen, is
+// ahead of now) a write takes at least busyCalls calls: every admission
+// then waits its turn anyway, the pool outlives the calls in flight and
+// serves their next reservations without a write, and what is left of it
+// when it expires goes back to a TAT that stays ahead, so nothing is lost.
+func (b *Budget) batchSize(tokens int64) (int64, int64) {
+	if b.avg == 0 {
+		b.avg = float64(tokens)
+	}
+	b.avg = 0.8*b.avg + 0.2*float64(tokens)
+	now := b.clock.Now()
+	burstTok := float64(b.rec.tau(b.env)) * b.tokenRate(now)
+	burstReq := float64(b.rec.tau(b.env)) * b.requestRate(now)
+	calls := float64(max(b.inside+b.open, 1))
+	if b.rec.TATs[tokenAttr("")] > now.UnixMicro() {
+		calls = max(calls, busyCalls)
+	}
+	n := min(float64(b.batch), calls, max(burstTok/b.avg, 1), max(burstReq, 1))
+	return max(int64(n*b.avg), tokens), max(int64(n), 1)
+}
+
+// busyCalls is the smallest write, in calls, while the quota is saturated.
+const busyCalls = 3
+
+// holdTime is how long pooled quota may wait for a call: WithHold, or half
+// the burst.
+func (b *Budget) holdTime() time.Duration {
+	if b.hold > 0 {
+		return b.hold
+	}
+	return time.Duration(b.rec.Burst) * time.Millisecond / 2
+}
+
+// tokenRate and requestRate are the row's rates in units per µs, lowered
+// by throttle feedback.
+func (b *Budget) tokenRate(now time.Time) float64 {
+	return b.rec.TPM / 60e6 * b.rec.Factor(Tokens, now)
+}
+
+func (b *Budget) requestRate(now time.Time) float64 {
+	return b.rec.RPM / 60e6 * b.rec.Factor(Requests, now)
+}
+
+// refund returns quota to the pool: spent again while the pool is fresh,
+// else handed back to the row by the next write or Flush.
+func (b *Budget) refund(tokens, requests int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.open--
+	b.pool.tokens += tokens
+	b.pool.requests += requests
+}
