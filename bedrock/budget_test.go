@@ -17,8 +17,7 @@ import (
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/internal/clock"
-	"github.com/vectora/ingest-normalize/internal/localaws"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
 )
@@ -74,17 +73,9 @@ func newStack(t *testing.T) *stack {
 	api := bedrockruntime.NewFromConfig(aws.Config{Region: testRegion,
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")},
 		func(o *bedrockruntime.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	ddb := httptest.NewServer(localaws.DynamoDBHandler())
-	t.Cleanup(ddb.Close)
-	cfg, err := localaws.Config(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := localaws.DynamoDB(cfg, ddb.URL)
-	if err := lease.CreateTable(t.Context(), db, "coord"); err != nil {
-		t.Fatal(err)
-	}
-	return &stack{emu: emu, api: api, clock: clock.Scaled{Epoch: time.Now(), Scale: speed}, table: "coord", db: db}
+	db := ddbtest.Start(t)
+	table := ddbtest.Table(t, db, "coord")
+	return &stack{emu: emu, api: api, clock: clock.Scaled{Epoch: time.Now(), Scale: speed}, table: table, db: db}
 }
 
 // run has callersN callers call Bedrock in a loop for d of emulated time.

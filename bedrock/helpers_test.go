@@ -15,8 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
-	"github.com/vectora/ingest-normalize/internal/localaws"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
@@ -142,17 +141,9 @@ type ledger struct {
 
 func newLedger(t *testing.T) *ledger {
 	t.Helper()
-	srv := httptest.NewServer(localaws.DynamoDBHandler())
-	t.Cleanup(srv.Close)
-	cfg, err := localaws.Config(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := localaws.DynamoDB(cfg, srv.URL)
-	if err := lease.CreateTable(context.Background(), db, "coord"); err != nil {
-		t.Fatal(err)
-	}
-	b, err := budget.New(db, "coord", "eu-west-1/"+testModel, "test", budget.WithLimits(budget.Limits{RPM: 1e9, TPM: 1e12}))
+	db := ddbtest.Start(t)
+	b, err := budget.New(db, ddbtest.Table(t, db, "coord"), "eu-west-1/"+testModel, "test",
+		budget.WithLimits(budget.Limits{RPM: 1e9, TPM: 1e12}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,66 +1,25 @@
 package lease_test
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/vectora/ingest-normalize/internal/clock"
-	"github.com/vectora/ingest-normalize/internal/localaws"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 )
 
-// The suite runs against an in-process minidyn server, or against the
-// server named by AWS_ENDPOINT_URL_DYNAMODB (moto_server in CI).
-var (
-	db     *dynamodb.Client
-	tables atomic.Int64
-)
+// db is the suite's DynamoDB: in-process minidyn, or the server named by
+// AWS_ENDPOINT_URL_DYNAMODB (moto_server in CI).
+var db *dynamodb.Client
 
-func TestMain(m *testing.M) {
-	url, stop := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-	cfg, err := localaws.Config(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	db = localaws.DynamoDB(cfg, url)
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { ddbtest.Run(m, &db) }
 
 // newTable creates a fresh coordination table for one test.
-func newTable(t testing.TB) string {
-	t.Helper()
-	name := fmt.Sprintf("coord-%d-%d", time.Now().UnixNano(), tables.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := lease.CreateTable(ctx, db, name); err != nil {
-		t.Fatal(err)
-	}
-	return name
-}
+func newTable(t testing.TB) string { return ddbtest.Table(t, db, "coord") }
 
 // fastClock runs a simulated minute in 0.6 s of wall time (by default).
-func fastClock() clock.Scaled {
-	return clock.Scaled{Epoch: time.Now(), Scale: scale()}
-}
+func fastClock() clock.Scaled { return ddbtest.Clock() }
 
-// scale is how much faster than the wall clock tests run: slower servers
-// (moto) get a smaller factor, set with LEASE_TEST_SCALE, and so does the
-// race detector.
-func scale() float64 {
-	var s float64 = 100
-	if raceEnabled {
-		s = 20
-	}
-	if v := os.Getenv("LEASE_TEST_SCALE"); v != "" {
-		fmt.Sscan(v, &s)
-	}
-	return s
-}
+// scale is how much faster than the wall clock the suite runs: 100, 20
+// under the race detector, or LEASE_TEST_SCALE (moto).
+func scale() float64 { return ddbtest.Scale() }

@@ -1,0 +1,5 @@
+//go:build race
+
+package ddbtest
+
+const raceEnabled = true
