@@ -8,8 +8,10 @@ package ddbtest
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,7 +24,17 @@ import (
 
 // Run starts the server, points *db at it, runs the tests and exits with
 // their status. Call it from TestMain.
+//
+// Suites that call Run run one at a time per checkout, even when go test
+// runs their packages in parallel: they measure throughput and fairness on
+// a clock many times faster than the wall clock, which holds only while
+// the machine keeps up, and they share one server under moto.
 func Run(m *testing.M, db **dynamodb.Client) {
+	unlock, err := lockFile(lockPath())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ddbtest:", err)
+		os.Exit(2)
+	}
 	url, stop := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
 	cfg, err := localaws.Config(context.Background())
 	if err != nil {
@@ -32,7 +44,27 @@ func Run(m *testing.M, db **dynamodb.Client) {
 	*db = localaws.DynamoDB(cfg, url)
 	code := m.Run()
 	stop()
+	unlock()
 	os.Exit(code)
+}
+
+// lockPath names the lock of this checkout's suites: a file in the
+// temporary directory named after the module root (the first parent of
+// the package's directory, where go test runs it, that holds go.mod).
+func lockPath() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			dir = d
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	sum := fnv.New64a()
+	sum.Write([]byte(dir))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("ddbtest-%x.lock", sum.Sum64()))
 }
 
 // Start starts an in-process DynamoDB for one test, stopped when the test
