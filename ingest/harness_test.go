@@ -25,7 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 	"gopkg.in/yaml.v3"
 )
 
@@ -370,7 +370,7 @@ func (e *env) ingester(opts ...Option) *Ingester {
 }
 
 // run acquires a lease on the ingester's scope, runs ev and releases.
-func (e *env) run(g *Ingester, ev normalize.Event) (*Report, error) {
+func (e *env) run(g *Ingester, ev item.Event) (*Report, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	l, err := e.mgr.Acquire(ctx, g.Scope())
@@ -418,13 +418,13 @@ func (e *env) expected(srcs []Source, from, to time.Time) map[string]bool {
 	ids, hashes := map[string]bool{}, map[string]bool{}
 	for _, s := range srcs {
 		for _, r := range e.rows[s.Key] {
-			title := normalize.CleanText(r.Title)
-			hash := contentHash(title, normalize.CleanText(r.Content))
+			title := item.CleanText(r.Title)
+			hash := contentHash(title, item.CleanText(r.Content))
 			date := r.PublishedAt
 			if s.Mode == ModeHTML {
 				date = ingestDay.Format(time.DateOnly) // corporate rows: layout A has no date, B has this one
 			}
-			id := normalize.DeriveItemID(s.Key, date, title, "", "")
+			id := item.DeriveItemID(s.Key, date, title, "", "")
 			d, _ := time.Parse(time.DateOnly, date)
 			if d.Before(from) || d.After(to) || ids[id] || hashes[hash] {
 				continue

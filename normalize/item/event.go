@@ -1,4 +1,4 @@
-package normalize
+package item
 
 import (
 	"bytes"
@@ -66,7 +66,7 @@ func ParseEvent(data []byte) (Event, error) {
 		return ev, &FieldError{Field: "event", Reason: "is empty", Fix: fixEventFormat}
 	case len(data) > MaxEventBytes:
 		return ev, &FieldError{Field: "event", Reason: fmt.Sprintf("is %d bytes, more than %d", len(data), MaxEventBytes), Fix: fixEventFormat}
-	case maxDepth(data, MaxEventDepth) > MaxEventDepth:
+	case NestingDepth(data, MaxEventDepth) > MaxEventDepth:
 		return ev, &FieldError{Field: "event", Reason: fmt.Sprintf("nests deeper than %d levels", MaxEventDepth), Fix: fixEventFormat}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -1,4 +1,4 @@
-package normalize
+package item
 
 import (
 	"errors"

@@ -1,8 +1,12 @@
-package normalize
+package item
 
 import (
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Limits on identifiers that end up in S3 keys.
@@ -65,4 +69,49 @@ func firstRune(s string) rune {
 		return r
 	}
 	return 0
+}
+
+// DeriveItemID builds the id of an item that has none, as the original
+// ingester did: "<source_key>_<YYYYMMDD>_<md5 of the title, 6 hex>". The
+// date comes from the first ten characters of publishedAt ("undated" when
+// they are not a date). The title is the cleaned title; when it is empty
+// the url, then the content, is hashed instead so that empty-titled items
+// do not collide.
+func DeriveItemID(sourceKey, publishedAt, title, url, content string) string {
+	basis := title
+	for _, alt := range []string{url, content} {
+		if basis == "" {
+			basis = alt
+		}
+	}
+	sum := md5.Sum([]byte(basis))
+	return sourceKey + "_" + compactDate(publishedAt) + "_" + hex.EncodeToString(sum[:3])
+}
+
+func compactDate(publishedAt string) string {
+	if len(publishedAt) >= 10 {
+		if d, err := time.Parse(dateLayout, publishedAt[:10]); err == nil {
+			return d.Format("20060102")
+		}
+	}
+	return "undated"
+}
+
+// DeriveContentHash returns "sha256:" and the hex SHA-256 of the lower-cased,
+// white-space-collapsed title + " " + content.
+func DeriveContentHash(title, content string) string {
+	norm := strings.Join(strings.Fields(strings.ToLower(title+" "+content)), " ")
+	sum := sha256.Sum256([]byte(norm))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// validContentHash accepts "<algo>:<hex>" with a lower-case algorithm name
+// and 16 to 128 hex digits.
+func validContentHash(h string) bool {
+	algo, digits, ok := strings.Cut(h, ":")
+	if !ok || algo == "" || len(algo) > 16 || len(digits) < 16 || len(digits) > 128 {
+		return false
+	}
+	return strings.Trim(algo, "abcdefghijklmnopqrstuvwxyz0123456789") == "" &&
+		strings.Trim(digits, "0123456789abcdef") == ""
 }

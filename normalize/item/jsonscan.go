@@ -1,47 +1,55 @@
-package normalize
+package item
 
 import "bytes"
 
-// maxDepth returns the deepest nesting of objects and arrays in data,
+// NestingDepth returns the deepest nesting of objects and arrays in data,
 // ignoring brackets inside JSON strings. It stops counting once limit is
-// exceeded.
-func maxDepth(data []byte, limit int) int {
-	depth, deepest, inString, escaped := 0, 0, false, false
-	for _, c := range data {
-		switch {
-		case inString && escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
-		case inString && c == '"':
-			inString = false
-		case inString:
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
+// exceeded. It does not check that data is valid JSON.
+func NestingDepth(data []byte, limit int) int {
+	depth, deepest := 0, 0
+	scanJSON(data, 0, func(_ int, c byte) bool {
+		switch c {
+		case '{', '[':
 			depth++
-			if depth > deepest {
-				deepest = depth
-			}
-			if deepest > limit {
-				return deepest
-			}
-		case c == '}' || c == ']':
+			deepest = max(deepest, depth)
+			return deepest <= limit
+		case '}', ']':
 			depth--
 		}
-	}
+		return true
+	})
 	return deepest
 }
 
-// balancedObject returns the end (exclusive) of the JSON object that starts
-// at s[start] == '{', matching braces outside strings, or -1 when the object
-// never closes.
-func balancedObject(s string, start int) int {
-	depth, inString, escaped := 0, false, false
-	for i := start; i < len(s); i++ {
-		c := s[i]
+// ObjectEnd returns the end (exclusive) of the JSON object that starts at
+// s[start] == '{', matching braces outside strings, or -1 when the object
+// never closes. It does not check that the object is valid JSON.
+func ObjectEnd(s string, start int) int {
+	depth, end := 0, -1
+	scanJSON(s, start, func(i int, c byte) bool {
+		switch c {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				end = i + 1
+				return false
+			}
+		}
+		return true
+	})
+	return end
+}
+
+// scanJSON calls visit with each byte of data from start on that lies
+// outside JSON strings (the quotes excluded), until visit returns false.
+func scanJSON[T ~string | ~[]byte](data T, start int, visit func(i int, c byte) bool) {
+	inString, escaped := false, false
+	for i := start; i < len(data); i++ {
+		c := data[i]
 		switch {
-		case inString && escaped:
+		case escaped:
 			escaped = false
 		case inString && c == '\\':
 			escaped = true
@@ -50,16 +58,10 @@ func balancedObject(s string, start int) int {
 		case inString:
 		case c == '"':
 			inString = true
-		case c == '{':
-			depth++
-		case c == '}':
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
+		case !visit(i, c):
+			return
 		}
 	}
-	return -1
 }
 
 // trimBOM removes a UTF-8 byte order mark and surrounding white space.

@@ -1,11 +1,12 @@
-package normalize
+package item
 
 import (
 	"fmt"
 	"time"
 )
 
-// S3 key prefixes.
+// S3 key prefixes: raw items, records, and the overrides of the canonical
+// lists in the config bucket.
 const (
 	IngestedPrefix   = "ingested/"
 	NormalizedPrefix = "normalized/"
@@ -54,14 +55,6 @@ func ItemPrefix(clientID string, day time.Time) (string, error) {
 		return "", err
 	}
 	return prefix + "items/", nil
-}
-
-// CanonicalKey returns "canonical/<name>" for one of CanonicalFiles.
-func CanonicalKey(name string) (string, error) {
-	if (&Canonical{}).list(name) == nil {
-		return "", fmt.Errorf("%w: canonical file %q is not one of %v", ErrInvalidKey, name, CanonicalFiles())
-	}
-	return CanonicalPrefix + name, nil
 }
 
 // dayPrefix validates the client id and the day (taken in UTC, years

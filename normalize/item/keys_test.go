@@ -1,4 +1,4 @@
-package normalize
+package item
 
 import (
 	"errors"
@@ -21,7 +21,6 @@ func TestKeys(t *testing.T) {
 		{"utc", func() (string, error) {
 			return InputKey("acme", time.Date(2025, 12, 2, 1, 0, 0, 0, time.FixedZone("CET", 3600*2)))
 		}, "ingested/acme/2025/12/01/items.json"},
-		{"canonical", func() (string, error) { return CanonicalKey("companies.txt") }, "canonical/companies.txt"},
 	}
 	for _, tt := range tests {
 		got, err := tt.fn()
@@ -46,7 +45,6 @@ func TestKeysReject(t *testing.T) {
 		{"item empty", func() (string, error) { return ItemKey("acme", day, "") }},
 		{"item dot", func() (string, error) { return ItemKey("acme", day, ".hidden") }},
 		{"zero day", func() (string, error) { return InputKey("acme", time.Time{}) }},
-		{"canonical unknown", func() (string, error) { return CanonicalKey("../secrets") }},
 	}
 	for _, tt := range tests {
 		if got, err := tt.fn(); !errors.Is(err, ErrInvalidKey) || got != "" {

@@ -1,11 +1,9 @@
-package normalize
+package item
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -20,11 +18,11 @@ const (
 	maxShortField     = 64
 )
 
-// RawItem is one ingested press item as read from ingested/…/items.json.
+// Raw is one ingested press item as read from ingested/…/items.json.
 // After ParseItems, every field is cleaned and ItemID, SourceKey and
-// ContentHash are set and valid. A RawItem is a plain value, safe for
+// ContentHash are set and valid. A Raw is a plain value, safe for
 // concurrent reads.
-type RawItem struct {
+type Raw struct {
 	ItemID      string `json:"item_id"`
 	SourceKey   string `json:"source_key"`
 	SourceType  string `json:"source_type"`
@@ -39,7 +37,7 @@ type RawItem struct {
 // Check returns ErrEmptyItem when the item has neither title nor content.
 // Such an item is kept by ParseItems; the pipeline records it as a fallback
 // with err.Error() as the reason instead of calling the model.
-func (it RawItem) Check() error {
+func (it Raw) Check() error {
 	if it.Title == "" && it.Content == "" {
 		return ErrEmptyItem
 	}
@@ -53,21 +51,8 @@ func (it RawItem) Check() error {
 // error, wrapping ErrMalformedItems, is for a file that is not JSON at all:
 // too large, neither '[' nor '{' first, a broken array, or JSON Lines of
 // which no line is JSON. Duplicate item ids after the first are ItemErrors.
-func ParseItems(data []byte) (items []RawItem, bad []ItemError, err error) {
-	data = trimBOM(data)
-	var raws []json.RawMessage
-	switch {
-	case len(data) == 0:
-		return nil, nil, nil
-	case len(data) > MaxItemsFileBytes:
-		return nil, nil, fmt.Errorf("%w: %d bytes, more than %d", ErrMalformedItems, len(data), MaxItemsFileBytes)
-	case data[0] == '[':
-		raws, err = splitArray(data)
-	case data[0] == '{':
-		raws, bad, err = splitLines(data)
-	default:
-		err = fmt.Errorf("%w: starts with %q, want a JSON array or JSON Lines", ErrMalformedItems, firstRune(string(data)))
-	}
+func ParseItems(data []byte) (items []Raw, bad []ItemError, err error) {
+	raws, bad, err := Split(data)
 	if err != nil {
 		return nil, bad, err
 	}
@@ -76,8 +61,8 @@ func ParseItems(data []byte) (items []RawItem, bad []ItemError, err error) {
 
 // collect decodes and cleans each raw item; a nil raw marks a position whose
 // ItemError is already in bad.
-func collect(raws []json.RawMessage, bad []ItemError) ([]RawItem, []ItemError, error) {
-	items := make([]RawItem, 0, len(raws))
+func collect(raws []json.RawMessage, bad []ItemError) ([]Raw, []ItemError, error) {
+	items := make([]Raw, 0, len(raws))
 	seen := map[string]int{}
 	for i, raw := range raws {
 		if raw == nil {
@@ -99,59 +84,12 @@ func collect(raws []json.RawMessage, bad []ItemError) ([]RawItem, []ItemError, e
 	return items, bad, nil
 }
 
-func splitArray(data []byte) ([]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedItems, err)
-	}
-	var raws []json.RawMessage
-	for dec.More() {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%w: element %d: %v", ErrMalformedItems, len(raws)+1, err)
-		}
-		raws = append(raws, raw)
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: after element %d: %v", ErrMalformedItems, len(raws), err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the closing ']'", ErrMalformedItems)
-	}
-	return raws, nil
-}
-
-// splitLines returns one raw message per line (nil for blank or broken
-// lines, whose ItemError goes to bad) so that positions are line numbers.
-func splitLines(data []byte) ([]json.RawMessage, []ItemError, error) {
-	lines := bytes.Split(data, []byte("\n"))
-	raws := make([]json.RawMessage, len(lines))
-	var bad []ItemError
-	valid := false
-	for i, line := range lines {
-		line = bytes.TrimSpace(line)
-		switch {
-		case len(line) == 0:
-		case len(line) > MaxItemBytes:
-			bad = append(bad, ItemError{Position: i + 1, Reason: fmt.Sprintf("line is %d bytes, more than %d", len(line), MaxItemBytes), Fix: "shorten the content"})
-		case !json.Valid(line):
-			bad = append(bad, ItemError{Position: i + 1, Reason: "line is not one JSON value", Fix: "write one JSON object per line"})
-		default:
-			raws[i], valid = line, true
-		}
-	}
-	if !valid && len(bad) > 0 {
-		return nil, bad, fmt.Errorf("%w: none of %d lines is JSON", ErrMalformedItems, len(bad))
-	}
-	return raws, bad, nil
-}
-
-func decodeItem(pos int, raw json.RawMessage) (RawItem, *ItemError) {
-	var it RawItem
+func decodeItem(pos int, raw json.RawMessage) (Raw, *ItemError) {
+	var it Raw
 	if len(raw) > MaxItemBytes {
 		return it, &ItemError{Position: pos, Reason: fmt.Sprintf("is %d bytes, more than %d", len(raw), MaxItemBytes), Fix: "shorten the content"}
 	}
-	if maxDepth(raw, MaxItemDepth) > MaxItemDepth {
+	if NestingDepth(raw, MaxItemDepth) > MaxItemDepth {
 		return it, &ItemError{Position: pos, Reason: fmt.Sprintf("nests deeper than %d levels", MaxItemDepth), Fix: "write a flat JSON object"}
 	}
 	if err := json.Unmarshal(raw, &it); err != nil {
@@ -173,16 +111,16 @@ func itemDecodeError(pos int, err error) *ItemError {
 
 // cleanItem cleans every field, derives a missing id or hash and checks that
 // the id is safe as an S3 key segment.
-func cleanItem(pos int, it RawItem) (RawItem, *ItemError) {
+func cleanItem(pos int, it Raw) (Raw, *ItemError) {
 	it.SourceKey = strings.TrimSpace(it.SourceKey)
 	if err := CheckSourceKey(it.SourceKey); err != nil {
 		return it, fieldItemError(pos, it.ItemID, err)
 	}
 	it.SourceType = shortField(it.SourceType, maxShortField)
 	it.PublishedAt = shortField(it.PublishedAt, maxShortField)
-	it.Language = cleanLanguage(it.Language)
+	it.Language = CleanLanguage(it.Language)
 	it.URL = shortField(it.URL, MaxURLBytes)
-	it.Title, _ = truncateRunes(CleanText(it.Title), MaxTitleRunes)
+	it.Title, _ = TruncateRunes(CleanText(it.Title), MaxTitleRunes)
 	it.Content = CleanText(it.Content)
 	if h := strings.TrimSpace(it.ContentHash); validContentHash(h) {
 		it.ContentHash = h
@@ -217,7 +155,7 @@ func shortField(s string, max int) string {
 
 // FilterSources returns the items whose SourceKey is in sources, in order;
 // with no sources it returns items unchanged.
-func FilterSources(items []RawItem, sources []string) []RawItem {
+func FilterSources(items []Raw, sources []string) []Raw {
 	if len(sources) == 0 {
 		return items
 	}
@@ -225,7 +163,7 @@ func FilterSources(items []RawItem, sources []string) []RawItem {
 	for _, s := range sources {
 		keep[s] = true
 	}
-	var out []RawItem
+	var out []Raw
 	for _, it := range items {
 		if keep[it.SourceKey] {
 			out = append(out, it)

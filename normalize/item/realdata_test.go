@@ -1,4 +1,4 @@
-package normalize
+package item
 
 import (
 	"crypto/md5"
@@ -12,14 +12,13 @@ import (
 
 // realDataDir holds real items captured from the original pipeline; it is
 // outside the module and present in CI.
-const realDataDir = "../../shared/data"
+const realDataDir = "../../../shared/data"
 
 func TestRealItems(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(realDataDir, "items-*.jsonl"))
 	if len(files) == 0 {
 		t.Skipf("no real data in %s", realDataDir)
 	}
-	c := DefaultCanonical()
 	total := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -32,7 +31,7 @@ func TestRealItems(t *testing.T) {
 		}
 		again, _, _ := ParseItems(data)
 		for i, it := range items {
-			checkRealItem(t, f, it, again[i], c)
+			checkRealItem(t, f, it, again[i])
 		}
 		total += len(items)
 	}
@@ -41,7 +40,7 @@ func TestRealItems(t *testing.T) {
 	}
 }
 
-func checkRealItem(t *testing.T, file string, it, again RawItem, c Canonical) {
+func checkRealItem(t *testing.T, file string, it, again Raw) {
 	t.Helper()
 	if it != again {
 		t.Errorf("%s: parsing is not deterministic: %+v vs %+v", file, it, again)
@@ -61,9 +60,5 @@ func checkRealItem(t *testing.T, file string, it, again RawItem, c Canonical) {
 	}
 	if errors.Is(it.Check(), ErrEmptyItem) {
 		t.Errorf("%s: real item %s is empty", file, it.ItemID)
-	}
-	p := BuildPrompt(it, c)
-	if !strings.Contains(p.User, "TITLE: "+it.Title+"\n") || len(p.System)+len(p.User) > 12000 {
-		t.Errorf("%s: prompt for %s:\n%s", file, it.ItemID, p.User)
 	}
 }

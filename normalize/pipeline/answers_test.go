@@ -1,4 +1,4 @@
-package normalize
+package pipeline_test
 
 import (
 	"context"
@@ -8,22 +8,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
+
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/testenv"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // TestFaultyAnswers: fenced answers are ok, prose answers are fallbacks with
 // their reason, and 503s are retried; every item has one record.
 func TestFaultyAnswers(t *testing.T) {
 	f := newFixture(t, emulator.WithFaults(emulator.Faults{NotJSON: 0.25, Fenced: 0.25, Unavailable: 0.1}))
-	ev := f.seed(24, 2)
-	r, err := f.pipeline(nil, nil, 1).Run(withTimeout(t, 30*time.Second), ev)
+	ev := f.Seed(24, 2)
+	r, err := f.Pipeline(nil, nil, 1).Run(f.Context(30*time.Second), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := f.stats()
-	recs := f.records("acme")
+	st := f.Stats()
+	recs := records(t, f, "acme")
 	t.Logf("%s; faults %+v", r.Message, st.Faults)
 	if len(recs) != 24 || r.Counts.OK+r.Counts.Fallback != 24 || st.Faults.NotJSON == 0 || st.Faults.Fenced == 0 {
 		t.Fatalf("%d records, counts %+v, faults %+v", len(recs), r.Counts, st.Faults)
@@ -32,7 +37,7 @@ func TestFaultyAnswers(t *testing.T) {
 		t.Errorf("%d fallbacks for %d prose answers", r.Counts.Fallback, st.Faults.NotJSON)
 	}
 	for id, rec := range recs {
-		if rec.Status == StatusFallback && !strings.Contains(rec.Reason, "JSON") {
+		if rec.Status == normalize.StatusFallback && !strings.Contains(rec.Reason, "JSON") {
 			t.Errorf("%s: fallback reason %q", id, rec.Reason)
 		}
 	}
@@ -54,21 +59,21 @@ func (inventing) Call(_ context.Context, p bedrock.Prompt) (*bedrock.Result, err
 // never reach the record.
 func TestInventedEntitiesAreDropped(t *testing.T) {
 	f := newFixture(t)
-	ev := f.seed(3, 1)
-	m, err := lease.NewManager(Counting(testDB), f.table, lease.WithClock(f.clock))
+	ev := f.Seed(3, 1)
+	m, err := lease.NewManager(pipeline.Counting(f.DB), f.Table, lease.WithClock(f.Clock))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPipeline(testDB, testS3, m, inventing{}, f.table, f.bucket, WithClock(f.clock), WithLogger(quietLogger(t)))
+	p, err := pipeline.New(f.DB, f.S3, m, inventing{}, f.Table, f.Bucket, pipeline.WithClock(f.Clock), pipeline.WithLogger(testenv.QuietLogger(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Run(withTimeout(t, 30*time.Second), ev); err != nil {
+	if _, err := p.Run(f.Context(30*time.Second), ev); err != nil {
 		t.Fatal(err)
 	}
-	for id, rec := range f.records("acme") {
+	for id, rec := range records(t, f, "acme") {
 		b, _ := json.Marshal(rec)
-		if rec.Status != StatusOK || rec.DroppedEntities != 2 || strings.Contains(string(b), "Invented") || strings.Contains(string(b), "madeupumab") {
+		if rec.Status != normalize.StatusOK || rec.DroppedEntities != 2 || strings.Contains(string(b), "Invented") || strings.Contains(string(b), "madeupumab") {
 			t.Errorf("%s: %s", id, b)
 		}
 	}
@@ -78,9 +83,9 @@ func TestInventedEntitiesAreDropped(t *testing.T) {
 // and nothing is written.
 func TestBadEvents(t *testing.T) {
 	f := newFixture(t)
-	f.seed(4, 1)
-	before := f.keys()
-	p := f.pipeline(nil, nil, 1)
+	f.Seed(4, 1)
+	before := f.Keys()
+	p := f.Pipeline(nil, nil, 1)
 	for _, c := range []struct{ event, field string }{
 		{`{"period_days":3}`, "client_id"},
 		{`{"client_id":"../x","period_days":3}`, "client_id"},
@@ -99,15 +104,15 @@ func TestBadEvents(t *testing.T) {
 		{`{"client_id":"acme","period_days":3,"max_items":-1}`, "max_items"},
 		{`[1,2]`, "event"},
 	} {
-		ev, err := ParseEvent([]byte(c.event))
+		ev, err := item.ParseEvent([]byte(c.event))
 		if err == nil {
-			_, err = p.Run(withTimeout(t, 10*time.Second), ev)
+			_, err = p.Run(f.Context(10*time.Second), ev)
 		}
 		if err == nil || !strings.Contains(err.Error(), c.field) {
 			t.Errorf("%s: error %v, want one naming %s", c.event, err, c.field)
 		}
 	}
-	if after := f.keys(); fmt.Sprint(after) != fmt.Sprint(before) {
+	if after := f.Keys(); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("bucket changed:\nbefore %v\nafter  %v", before, after)
 	}
 }
@@ -131,18 +136,18 @@ func TestBadItems(t *testing.T) {
 		`not json at all`,
 		`[1,2,3]`,
 	}
-	f.put("ingested/acme/2025/12/15/items.json", []byte(strings.Join(lines, "\n")))
-	ev := Event{ClientID: "acme", FromDate: "2025-12-15", ToDate: "2025-12-15"}
-	r, err := f.pipeline(nil, nil, 1).Run(withTimeout(t, 30*time.Second), ev)
+	f.Put("ingested/acme/2025/12/15/items.json", []byte(strings.Join(lines, "\n")))
+	ev := item.Event{ClientID: "acme", FromDate: "2025-12-15", ToDate: "2025-12-15"}
+	r, err := f.Pipeline(nil, nil, 1).Run(f.Context(30*time.Second), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range r.BadItems {
 		t.Logf("bad item %d %q: %s", b.Position, b.ItemID, b.Reason)
 	}
-	recs := f.records("acme")
-	want := map[string]Status{"ok-1": StatusOK, "empty-1": StatusFallback, "big-1": StatusOK, "utf-1": StatusOK,
-		"inject-1": StatusOK, "html-1": StatusOK}
+	recs := records(t, f, "acme")
+	want := map[string]normalize.Status{"ok-1": normalize.StatusOK, "empty-1": normalize.StatusFallback, "big-1": normalize.StatusOK, "utf-1": normalize.StatusOK,
+		"inject-1": normalize.StatusOK, "html-1": normalize.StatusOK}
 	for id, st := range want {
 		if recs[id].Status != st {
 			t.Errorf("%s: status %q (%s), want %s", id, recs[id].Status, recs[id].Reason, st)
@@ -154,7 +159,7 @@ func TestBadItems(t *testing.T) {
 	if h := recs["html-1"].Title; strings.ContainsAny(h, "<>") {
 		t.Errorf("html title not cleaned: %q", h)
 	}
-	for _, k := range f.keys() {
+	for _, k := range f.Keys() {
 		if !strings.HasPrefix(k, "ingested/acme/2025/12/15/") && !strings.HasPrefix(k, "normalized/acme/2025/12/15/") {
 			t.Errorf("stray key %s", k)
 		}

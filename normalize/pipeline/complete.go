@@ -1,9 +1,12 @@
-package normalize
+package pipeline
 
 import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/vectora/ingest-normalize/lease/claim"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // complete reads the run's batches once more, fills the counts and, when
@@ -15,7 +18,7 @@ func (r *run) complete(ctx context.Context, resp *Response) error {
 		resp.Message = fmt.Sprintf("lease lost: %v; %d items remain", r.lease.Err(), resp.Counts.Remaining)
 		return nil
 	}
-	states, err := r.claims.states(ctx)
+	states, err := r.states(ctx)
 	if err != nil {
 		return err
 	}
@@ -76,25 +79,25 @@ func remainMessage(remaining, total, busy, failed int) string {
 // count adds the batches this invocation did not claim to the counts and
 // reports whether every batch of the run is done, and how many items are
 // in batches that peers hold.
-func (r *run) count(resp *Response, states map[int]batchState) (all bool, busy int) {
+func (r *run) count(resp *Response, states map[int]claim.State) (all bool, busy int) {
 	all = true
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i, items := range r.batches {
 		st := states[i]
-		if st.State != batchDone {
+		if st.State != claim.Done {
 			all = false
 		}
 		if _, mine := r.mine[i]; mine {
 			continue
 		}
 		switch {
-		case st.State == batchClaimed:
+		case st.State == claim.Claimed:
 			resp.Counts.Remaining += len(items)
 			busy += len(items)
-		case st.State != batchDone:
+		case st.State != claim.Done:
 			resp.Counts.Remaining += len(items)
-		case r.start[i].State == batchDone:
+		case r.start[i].State == claim.Done:
 			resp.Counts.AlreadyDone += len(items)
 		default:
 			resp.Counts.Peers += len(items)
@@ -108,7 +111,7 @@ func (r *run) count(resp *Response, states map[int]batchState) (all bool, busy i
 func (r *run) assemble(ctx context.Context, force bool) (int, error) {
 	n := 0
 	for _, day := range r.days() {
-		key, err := DayKey(r.ev.ClientID, day)
+		key, err := item.DayKey(r.ev.ClientID, day)
 		if err != nil {
 			return n, err
 		}
@@ -117,7 +120,7 @@ func (r *run) assemble(ctx context.Context, force bool) (int, error) {
 				continue
 			}
 		}
-		prefix, _ := ItemPrefix(r.ev.ClientID, day)
+		prefix, _ := item.ItemPrefix(r.ev.ClientID, day)
 		recs, err := r.sink.assemble(ctx, prefix, key)
 		if err != nil {
 			return n, err
@@ -145,7 +148,7 @@ func (r *run) days() []time.Time {
 func (r *run) dryRun(ctx context.Context, resp *Response) error {
 	s := &sink{s3: r.p.s3, bucket: r.p.bucket}
 	for _, d := range r.items {
-		key, err := ItemKey(r.ev.ClientID, d.Day, d.Item.ItemID)
+		key, err := item.ItemKey(r.ev.ClientID, d.Day, d.Item.ItemID)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package normalize
+package pipeline
 
 import (
 	"fmt"
@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/clock"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/claim"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Defaults of a Pipeline's options.
@@ -15,10 +16,10 @@ const (
 	DefaultWorkerCap      = 8
 	DefaultBatchSize      = 8
 	DefaultDeadlineMargin = 20 * time.Second
-	DefaultRetention      = 7 * 24 * time.Hour
+	DefaultRetention      = claim.DefaultRetention
 )
 
-// Option configures a Pipeline; options are checked by NewPipeline.
+// Option configures a Pipeline; options are checked by New.
 type Option func(*Pipeline)
 
 // WithConfigBucket sets the bucket holding the canonical/ overrides
@@ -31,7 +32,7 @@ func WithEnv(env string) Option { return func(p *Pipeline) { p.env = env } }
 
 // WithBudget sets the shared budget the model draws on, so that Run flushes
 // its local pool when it ends.
-func WithBudget(b *lease.Budget) Option { return func(p *Pipeline) { p.budget = b } }
+func WithBudget(b Budget) Option { return func(p *Pipeline) { p.budget = b } }
 
 // WithWorkerCap sets the most concurrent Bedrock calls of one Run
 // (default 8).
@@ -73,7 +74,7 @@ func (p *Pipeline) validate() error {
 		return &ConfigError{"table", "empty"}
 	case p.bucket == "":
 		return &ConfigError{"bucket", "empty"}
-	case CheckSourceKey(p.env) != nil:
+	case item.CheckSourceKey(p.env) != nil:
 		return &ConfigError{"env", fmt.Sprintf("%q: use letters, digits, '_', '-' or '.'", p.env)}
 	case p.workerCap < 1 || p.workerCap > 256:
 		return &ConfigError{"worker cap", fmt.Sprintf("%d is not in 1..256", p.workerCap)}

@@ -1,4 +1,4 @@
-package normalize
+package pipeline_test
 
 import (
 	"fmt"
@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
+
 	"github.com/vectora/ingest-normalize/internal/ddbcount"
+	"github.com/vectora/ingest-normalize/normalize"
 )
 
 // TestConcurrentRunsShareTheWork runs three invocations of one run at once
@@ -16,17 +19,17 @@ import (
 // fourth invocation finds nothing to do.
 func TestConcurrentRunsShareTheWork(t *testing.T) {
 	f := newFixture(t)
-	ev := f.seed(60, 5)
+	ev := f.Seed(60, 5)
 	var (
 		wg    sync.WaitGroup
-		resps = make([]*Response, 3)
+		resps = make([]*pipeline.Response, 3)
 		errs  = make([]error, 3)
 	)
-	oc := ddbcount.New(testDB)
+	oc := ddbcount.New(f.DB)
 	for i := range 3 {
-		p := f.pipeline(oc, nil, 0)
+		p := f.Pipeline(oc, nil, 0)
 		wg.Go(func() {
-			resps[i], errs[i] = p.Run(withTimeout(t, 60*time.Second), ev, As(fmt.Sprintf("inv-%d", i)))
+			resps[i], errs[i] = p.Run(f.Context(60*time.Second), ev, pipeline.As(fmt.Sprintf("inv-%d", i)))
 		})
 	}
 	wg.Wait()
@@ -41,16 +44,16 @@ func TestConcurrentRunsShareTheWork(t *testing.T) {
 		claimed += r.Counts.Claimed
 		ok += r.Counts.OK
 	}
-	recs := f.records("acme")
+	recs := records(t, f, "acme")
 	if len(recs) != 60 || ok != 60 || claimed != 60 {
 		t.Errorf("%d records, %d ok, %d claimed; want 60 each", len(recs), ok, claimed)
 	}
 	for id, r := range recs {
-		if r.Status != StatusOK {
+		if r.Status != normalize.StatusOK {
 			t.Errorf("%s: status %s (%s)", id, r.Status, r.Reason)
 		}
 	}
-	st := f.stats()
+	st := f.Stats()
 	if st.Completed != 60 || st.Throttled.Tokens+st.Throttled.Requests != 0 {
 		t.Errorf("emulator: %d completed, throttled %+v; want 60 and none", st.Completed, st.Throttled)
 	}
@@ -63,22 +66,22 @@ func TestConcurrentRunsShareTheWork(t *testing.T) {
 	if claims > 60 {
 		t.Errorf("claims made %d DynamoDB requests for 60 calls, want <= 1 per call", claims)
 	}
-	if n := f.leftHolders("ingest-normalize/dev"); n != 0 {
+	if n := f.LeftHolders("ingest-normalize/dev"); n != 0 {
 		t.Errorf("%d lease holders left", n)
 	}
 	for d := 15; d < 20; d++ {
-		day := string(f.get(fmt.Sprintf("normalized/acme/2025/12/%02d/items.json", d)))
+		day := string(f.Get(fmt.Sprintf("normalized/acme/2025/12/%02d/items.json", d)))
 		if strings.Count(day, `"normalization_status":"ok"`) != 12 {
 			t.Errorf("day %d file: %.200s", d, day)
 		}
 	}
 
-	fourth, err := f.pipeline(nil, nil, 0).Run(withTimeout(t, 30*time.Second), ev)
+	fourth, err := f.Pipeline(nil, nil, 0).Run(f.Context(30*time.Second), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("fourth: %s; dynamodb %d", fourth.Message, fourth.DynamoDBRequests)
-	if !strings.HasPrefix(fourth.Message, "nothing to do: all 60 items") || fourth.Counts.AlreadyDone != 60 || f.stats().Completed != 60 {
+	if !strings.HasPrefix(fourth.Message, "nothing to do: all 60 items") || fourth.Counts.AlreadyDone != 60 || f.Stats().Completed != 60 {
 		t.Errorf("fourth run: %+v", fourth)
 	}
 }

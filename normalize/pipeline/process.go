@@ -1,12 +1,15 @@
-package normalize
+package pipeline
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // outcome is how one item ended in one invocation.
@@ -33,7 +36,7 @@ func (o outcome) settled() bool { return o != outAbandoned && o != outFailed }
 // exactly one record.
 func (r *run) process(d dayItem) outcome {
 	it := d.Item
-	key, err := ItemKey(r.ev.ClientID, d.Day, it.ItemID)
+	key, err := item.ItemKey(r.ev.ClientID, d.Day, it.ItemID)
 	if err != nil {
 		return r.logged(d, outAbandoned, err.Error())
 	}
@@ -65,13 +68,13 @@ func (r *run) process(d dayItem) outcome {
 // normalize returns the record of it: fallback for an empty item or an
 // unusable answer, failed when Bedrock could not be reached in time, and
 // outAbandoned when the lease ended (nobody may write then).
-func (r *run) normalize(it RawItem) (Record, outcome, string) {
-	meta := Meta{ModelID: r.p.model.ModelID(), Run: Run{HolderID: r.lease.Holder(), Fence: r.lease.Fence()}}
+func (r *run) normalize(it item.Raw) (normalize.Record, outcome, string) {
+	meta := normalize.Meta{ModelID: r.p.model.ModelID(), Run: normalize.Run{HolderID: r.lease.Holder(), Fence: r.lease.Fence()}}
 	if err := it.Check(); err != nil {
 		meta.At = r.p.clock.Now()
-		return Fallback(it, err.Error(), meta), outFallback, err.Error()
+		return normalize.Fallback(it, err.Error(), meta), outFallback, err.Error()
 	}
-	p := BuildPrompt(it, r.canon)
+	p := normalize.BuildPrompt(it, r.canon)
 	res, err := r.p.model.Call(r.callCtx, bedrock.Prompt{System: p.System, User: p.User})
 	meta.At = r.p.clock.Now()
 	if err != nil {
@@ -81,20 +84,20 @@ func (r *run) normalize(it RawItem) (Record, outcome, string) {
 			meta.Attempts = ce.Attempts
 		}
 		if r.lease.Err() != nil {
-			return Record{}, outAbandoned, fmt.Sprintf("lease ended during the call: %v", r.lease.Err())
+			return normalize.Record{}, outAbandoned, fmt.Sprintf("lease ended during the call: %v", r.lease.Err())
 		}
 		reason := "bedrock unreachable before the deadline: " + err.Error()
-		return Failed(it, reason, meta), outFailed, reason
+		return normalize.Failed(it, reason, meta), outFailed, reason
 	}
 	r.tally.add(res.Stats, res.Usage)
 	r.pool.observe(res.BudgetWait, res.BedrockTime)
 	meta.Attempts = res.Attempts
-	meta.Usage = Usage{InputTokens: int(res.Usage.InputTokens), OutputTokens: int(res.Usage.OutputTokens)}
-	n, err := ParseAnswer(res.Text, it, r.canon)
+	meta.Usage = normalize.Usage{InputTokens: int(res.Usage.InputTokens), OutputTokens: int(res.Usage.OutputTokens)}
+	n, err := normalize.ParseAnswer(res.Text, it, r.canon)
 	if err != nil {
-		return Fallback(it, err.Error(), meta), outFallback, err.Error()
+		return normalize.Fallback(it, err.Error(), meta), outFallback, err.Error()
 	}
-	return OK(it, n, meta), outOK, ""
+	return normalize.OK(it, n, meta), outOK, ""
 }
 
 // logged writes the item's log line, counts the outcome and returns it.
@@ -104,7 +107,7 @@ func (r *run) logged(d dayItem, o outcome, reason string) outcome {
 	if o == outAbandoned || o == outFailed {
 		level = slog.LevelWarn
 	}
-	r.p.log.Log(context.Background(), level, "item", "run_key", r.id, "day", d.Day.Format("2006-01-02"),
+	r.p.log.Log(context.Background(), level, "item", "run_key", r.id, "day", d.Day.Format(time.DateOnly),
 		"item_id", d.Item.ItemID, "outcome", o.String(), "reason", reason, "holder", r.holder())
 	return o
 }

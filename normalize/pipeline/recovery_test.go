@@ -1,4 +1,4 @@
-package normalize
+package pipeline_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -16,7 +18,7 @@ var errCut = errors.New("test: network cut")
 // cutDB and cutS3 fail every request once cut is set: the invocation is
 // as good as killed (no release, no heartbeat, no write).
 type cutDB struct {
-	DynamoDB
+	pipeline.DynamoDB
 	cut *atomic.Bool
 }
 
@@ -49,7 +51,7 @@ func (c cutDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWrit
 }
 
 type cutS3 struct {
-	S3
+	pipeline.S3
 	cut *atomic.Bool
 }
 
@@ -73,46 +75,41 @@ func (c cutS3) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func(*
 // was called again only for the calls the killed one had in flight.
 func TestKilledInvocationIsRecovered(t *testing.T) {
 	f := newFixture(t)
-	ev := f.seed(40, 2)
+	ev := f.Seed(40, 2)
 	var cut atomic.Bool
-	killed := f.pipeline(cutDB{testDB, &cut}, cutS3{testS3, &cut}, 0, WithWorkerCap(4), WithBatchSize(4))
-	done := make(chan *Response, 1)
+	killed := f.Pipeline(cutDB{f.DB, &cut}, cutS3{f.S3, &cut}, 0, pipeline.WithWorkerCap(4), pipeline.WithBatchSize(4))
+	done := make(chan *pipeline.Response, 1)
 	go func() {
-		r, _ := killed.Run(withTimeout(t, 30*time.Second), ev, As("killed"))
+		r, _ := killed.Run(f.Context(30*time.Second), ev, pipeline.As("killed"))
 		done <- r
 	}()
-	for f.stats().Completed < 10 {
+	for f.Stats().Completed < 10 {
 		time.Sleep(2 * time.Millisecond)
 	}
 	cut.Store(true)
-	inFlight := f.stats().InFlight
-	before := len(f.records("acme"))
+	inFlight := f.Stats().InFlight
+	before := len(records(t, f, "acme"))
 	r := <-done // its lease is lost once the expiry passes without renewal
 	t.Logf("killed: %s (lost: %s), %d records before the cut, %d calls in flight", r.Message, r.Lease.Lost, before, inFlight)
-	if f.leftHolders("ingest-normalize/dev") != 1 {
+	if f.LeftHolders("ingest-normalize/dev") != 1 {
 		t.Fatalf("the killed invocation should have left its lease entry: %+v", r.Lease)
 	}
-	time.Sleep(f.clockWall(70 * time.Second)) // TTL + skew on the scaled clock
+	time.Sleep(f.Wall(70 * time.Second)) // TTL + skew on the scaled clock
 
-	rescue, err := f.pipeline(nil, nil, 0, WithBatchSize(4)).Run(withTimeout(t, 30*time.Second), ev, As("rescue"))
+	rescue, err := f.Pipeline(nil, nil, 0, pipeline.WithBatchSize(4)).Run(f.Context(30*time.Second), ev, pipeline.As("rescue"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("rescue: %s; counts %+v", rescue.Message, rescue.Counts)
-	recs := f.records("acme")
+	recs := records(t, f, "acme")
 	if len(recs) != 40 {
 		t.Fatalf("%d records, want 40", len(recs))
 	}
-	st := f.stats()
+	st := f.Stats()
 	if extra := st.Completed - 40; extra < 0 || extra > inFlight+int64(4) {
 		t.Errorf("%d calls for 40 items: %d beyond one per item, more than the %d in flight at the kill", st.Completed, extra, inFlight)
 	}
 	if rescue.Counts.Remaining != 0 || rescue.Counts.AlreadyDone+rescue.Counts.OK+rescue.Counts.Peers != 40 {
 		t.Errorf("rescue counts %+v", rescue.Counts)
 	}
-}
-
-// clockWall converts a duration of the fixture's clock to wall time.
-func (f *fixture) clockWall(d time.Duration) time.Duration {
-	return time.Duration(float64(d) / f.clock.Scale)
 }

@@ -1,36 +1,36 @@
-package normalize
+package pipeline
 
 import (
 	"context"
 	"errors"
-	"maps"
-	"math/rand/v2"
-	"slices"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/claim"
+	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // run is one invocation's share of a run: the items, the lease, the claims
 // and the tally. Its methods are called by Run and the pool's workers.
 type run struct {
 	p       *Pipeline
-	ev      Event
+	ev      item.Event
 	id      string
 	items   []dayItem
 	batches [][]dayItem
-	canon   Canonical
+	canon   normalize.Canonical
 	lease   *lease.Lease
-	claims  *claims
+	claims  *claim.Set
 	sink    *sink
 	pool    *pool
 	tally   tally
 	callCtx context.Context // calls end here: the deadline minus a reserve to write and release
-	stopAt  time.Time       // wall time at which claiming stops
-	stop    chan struct{}   // closed at stopAt: unstarted items are abandoned
-	start   map[int]batchState
+	stop    chan struct{}   // closed at the deadline minus the margin: unstarted items are abandoned
+	start   map[int]claim.State
 
 	mu      sync.Mutex
 	mine    map[int]*batchRun // batches this invocation claimed
@@ -38,11 +38,89 @@ type run struct {
 	pending []finishing       // batches done here, to be marked by the next claim or flush
 }
 
-// batchRun follows the items of one claimed batch.
-type batchRun struct {
-	index                      int
-	left                       int
-	ok, fallback, failed, open int
+func (p *Pipeline) newRun(ev item.Event, now time.Time, items []dayItem, canon normalize.Canonical) *run {
+	return &run{p: p, ev: ev, id: runID(ev, now, items, p.batchSize), items: items, batches: cut(items, p.batchSize),
+		canon: canon, mine: map[int]*batchRun{}, stop: make(chan struct{})}
+}
+
+// response is the Response of the run before anything was done.
+func (r *run) response(bad []BadItem) *Response {
+	resp := &Response{RunKey: r.id, DryRun: r.ev.DryRun, BadItems: bad,
+		Counts: Counts{Items: len(r.items), Batches: len(r.batches), Skipped: len(bad)},
+		Lease:  LeaseStats{Scope: r.p.Scope()}, Workers: WorkerStats{Cap: r.p.workerCap}}
+	resp.Outputs.Prefix = item.NormalizedPrefix + r.ev.ClientID + "/"
+	return resp
+}
+
+// execute runs the claimed part of a Run under its lease.
+func (r *run) execute(ctx context.Context, resp *Response, name string) (err error) {
+	p := r.p
+	waitStart := p.clock.Now()
+	l, err := p.leases.Acquire(ctx, p.Scope(), lease.As(name))
+	resp.Lease.WaitMS = p.clock.Now().Sub(waitStart).Milliseconds()
+	if err != nil {
+		return fmt.Errorf("normalize: acquire lease %s: %w", p.Scope(), err)
+	}
+	resp.Lease.Holder, resp.Lease.Fence = l.Holder(), l.Fence()
+	r.lease = l
+	defer r.release(ctx, resp)
+	defer r.outputs(resp)
+	if r.claims, err = claim.NewSet(p.db, p.table, "run#"+p.env+"#"+r.id, l, p.leases,
+		claim.WithRenewal(), claim.WithClock(p.clock), claim.WithRetention(p.retain)); err != nil {
+		return err
+	}
+	r.sink = &sink{s3: p.s3, bucket: p.bucket, lease: l}
+	r.pool = newPool(p.workerCap, p.workerCap+2*p.batchSize)
+	cancel := r.deadlines(ctx)
+	defer cancel()
+	err = r.claimLoop(l.Context())
+	if l.Context().Err() != nil {
+		err = nil // the lease ended: complete says so
+	}
+	r.pool.close()
+	r.flushDone()
+	resp.Workers.Final, resp.Workers.Peak = r.pool.size()
+	if err != nil && !errors.Is(err, lease.ErrNotHeld) {
+		r.fill(resp)
+		resp.Message = "stopped: " + err.Error()
+		return err
+	}
+	return r.complete(l.Context(), resp)
+}
+
+// deadlines closes r.stop at the context's deadline minus the margin and
+// ends the calls' context at the deadline minus a quarter of the margin,
+// kept to write the last records and release. The deadline is a wall
+// instant: the margin, on the pipeline's clock, is converted to wall time.
+func (r *run) deadlines(ctx context.Context) context.CancelFunc {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		r.callCtx = r.lease.Context()
+		return func() {}
+	}
+	margin := clock.Wall(r.p.clock, r.p.margin)
+	t := time.AfterFunc(time.Until(deadline.Add(-margin)), func() { close(r.stop) })
+	callCtx, cancel := context.WithDeadline(r.lease.Context(), deadline.Add(-margin/4))
+	r.callCtx = callCtx
+	return func() { t.Stop(); cancel() }
+}
+
+// release flushes the budget's pool and releases the lease, on a context
+// that outlives the invocation's.
+func (r *run) release(ctx context.Context, resp *Response) {
+	ctx, cancel := r.p.detached(ctx)
+	defer cancel()
+	if r.p.budget != nil {
+		if err := r.p.budget.Flush(ctx); err != nil {
+			r.p.log.Warn("budget flush", "error", err.Error())
+		}
+	}
+	if err := r.lease.Err(); err != nil && !errors.Is(err, lease.ErrReleased) {
+		resp.Lease.Lost = err.Error()
+	}
+	if err := r.lease.Release(ctx); err != nil {
+		r.p.log.Warn("lease release", "holder", r.lease.Holder(), "error", err.Error())
+	}
 }
 
 // stopped reports whether unstarted items must be left for another
@@ -55,115 +133,6 @@ func (r *run) stopped() bool {
 		return true
 	default:
 		return false
-	}
-}
-
-// claimLoop claims batches while the pool has room, until no batch is left
-// to claim, the deadline margin is reached or the lease ends.
-func (r *run) claimLoop(ctx context.Context) error {
-	states, err := r.claims.states(ctx)
-	if err != nil {
-		return err
-	}
-	r.start = maps.Clone(states)
-	w := walker{n: len(r.batches), states: states, tried: map[int]bool{}}
-	for {
-		if !r.waitHungry(ctx) {
-			return nil
-		}
-		if w.stale && w.free() <= 2*w.peers(r.lease.Holder()) {
-			// Peers have probably claimed some of the little that looks
-			// free since the last read: read again (one Query) rather
-			// than lose a claim (a transaction and a Query).
-			if w.states, err = r.claims.states(ctx); err != nil {
-				return err
-			}
-			w.holders, w.stale = nil, false
-		}
-		i, prev, ok, err := r.next(ctx, &w)
-		if err != nil || !ok {
-			return err
-		}
-		done := r.takeDone()
-		err = r.claims.claim(ctx, i, refs(r.batches[i]), prev, done)
-		var refused *finishRefusedError
-		switch {
-		case err == nil:
-			r.marked(len(done))
-			w.states[i] = batchState{Index: i, State: batchClaimed, Holder: r.lease.Holder(), Fence: r.lease.Fence()}
-			w.stale = true
-			r.enqueue(i)
-		case errors.As(err, &refused):
-			r.lostDone(done, refused.Batches)
-			delete(w.tried, i)
-		case errors.Is(err, ErrClaimConflict):
-			r.returnDone(done)
-			// A peer works here, and the view is stale elsewhere too: read
-			// the whole run again (one Query) rather than guess batch by
-			// batch (trying others first doubled the lost claims at K = 3).
-			if w.states, err = r.claims.states(ctx); err != nil {
-				return err
-			}
-			w.holders, w.stale = nil, false
-		default:
-			r.returnDone(done)
-			return err
-		}
-	}
-}
-
-// takeDone returns the batches waiting to be marked done, at most what one
-// claim's transaction carries.
-func (r *run) takeDone() []finishing {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := min(len(r.pending), maxFinishes)
-	done := r.pending[:n:n]
-	r.pending = r.pending[n:]
-	return done
-}
-
-// returnDone puts batches back to wait for the next claim or flush.
-func (r *run) returnDone(done []finishing) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.pending = append(r.pending, done...)
-}
-
-// lostDone puts back the batches of done except those no longer held,
-// which are logged (their records stand; a peer marks them).
-func (r *run) lostDone(done []finishing, lost []int) {
-	var keep []finishing
-	for _, f := range done {
-		if slices.Contains(lost, f.index) {
-			r.p.log.Warn("batch", "run_key", r.id, "batch", f.index, "state", batchDone, "error", "no longer held by this lease")
-			continue
-		}
-		keep = append(keep, f)
-	}
-	r.returnDone(keep)
-}
-
-// marked counts batches this invocation marked done.
-func (r *run) marked(n int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fresh += n
-}
-
-// flushDone marks the batches still waiting, once claiming and the pool
-// are over: one write for all of them.
-func (r *run) flushDone() {
-	done := r.takeDone()
-	for len(done) > 0 {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.lease.Context()), clock.Wall(r.p.clock, 10*time.Second))
-		n, errs := r.claims.flush(ctx, done)
-		cancel()
-		r.marked(n)
-		for _, err := range errs {
-			r.p.log.Warn("batch", "run_key", r.id, "state", batchDone, "error", err.Error())
-		}
-		done = r.takeDone()
 	}
 }
 
@@ -184,139 +153,4 @@ func (r *run) waitHungry(ctx context.Context) bool {
 		case <-ctx.Done():
 		}
 	}
-}
-
-// walker picks the batches to claim at random among those it believes
-// free, so that concurrent invocations rarely go for the same one. (Walking
-// on from a random offset made them collide whenever one caught up with
-// another: 12 conflicts in 34 claims, each also costing a Query, at K = 3.)
-type walker struct {
-	n       int
-	states  map[int]batchState
-	holders map[string]time.Time // scope holders, read at most once per round
-	tried   map[int]bool
-	stale   bool // this invocation claimed since states were read
-}
-
-// free counts the batches that look free and were not tried.
-func (w *walker) free() int {
-	n := 0
-	for i := range w.n {
-		if st := w.states[i]; !w.tried[i] && (st.State == "" || st.State == batchFree) {
-			n++
-		}
-	}
-	return n
-}
-
-// peers counts the other holders seen on the run's batches.
-func (w *walker) peers(me string) int {
-	seen := map[string]bool{}
-	for _, st := range w.states {
-		if st.Holder != "" && st.Holder != me {
-			seen[st.Holder] = true
-		}
-	}
-	return len(seen)
-}
-
-// next returns the next batch to claim: one nobody claimed or that was
-// freed, else one claimed by a holder whose lease is gone.
-func (r *run) next(ctx context.Context, w *walker) (int, batchState, bool, error) {
-	var free, dead []int
-	for i := range w.n {
-		st := w.states[i]
-		if w.tried[i] {
-			continue
-		}
-		switch {
-		case st.State == "" || st.State == batchFree:
-			free = append(free, i)
-		case st.State == batchClaimed && st.Holder != r.lease.Holder():
-			dead = append(dead, i)
-		}
-	}
-	if len(free) > 0 {
-		i := free[rand.IntN(len(free))]
-		w.tried[i] = true
-		return i, w.states[i], true, nil
-	}
-	if len(dead) == 0 {
-		return 0, batchState{}, false, nil
-	}
-	if w.holders == nil {
-		h, err := r.claims.liveHolders(ctx)
-		if err != nil {
-			return 0, batchState{}, false, err
-		}
-		w.holders = h
-	}
-	now := r.p.clock.Now()
-	for _, i := range dead {
-		exp, ok := w.holders[w.states[i].Holder]
-		if !ok || exp.Add(stealSkew).Before(now) {
-			w.tried[i] = true
-			return i, w.states[i], true, nil
-		}
-	}
-	return 0, batchState{}, false, nil
-}
-
-// stealSkew is how long past its holder's expiry a claimed batch is left
-// alone, like the lease's own skew margin.
-const stealSkew = 2 * time.Second
-
-// enqueue hands the items of a claimed batch to the pool.
-func (r *run) enqueue(i int) {
-	b := &batchRun{index: i, left: len(r.batches[i])}
-	r.mu.Lock()
-	r.mine[i] = b
-	r.mu.Unlock()
-	for _, d := range r.batches[i] {
-		r.pool.submit(func() { r.done(b, r.process(d)) })
-	}
-}
-
-// done records an item's outcome; the last item of a batch marks the batch
-// done (every item has a usable record) or free (some need another try).
-func (r *run) done(b *batchRun, o outcome) {
-	r.mu.Lock()
-	switch {
-	case o == outOK:
-		b.ok++
-	case o == outFallback:
-		b.fallback++
-	case o == outFailed:
-		b.failed++
-	}
-	if !o.settled() {
-		b.open++
-	}
-	b.left--
-	last := b.left == 0
-	r.mu.Unlock()
-	if !last {
-		return
-	}
-	f := finishing{index: b.index, ok: b.ok, fallback: b.fallback, failed: b.failed}
-	if b.open == 0 {
-		// Every item has its record: the next claim marks the batch done
-		// in its own transaction, or flushDone does at the end.
-		r.returnDone([]finishing{f})
-		return
-	}
-	// Some items need another try: free the batch for peers now.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.lease.Context()), clock.Wall(r.p.clock, 10*time.Second))
-	defer cancel()
-	if err := r.claims.finish(ctx, batchFree, f); err != nil {
-		r.p.log.Warn("batch", "run_key", r.id, "batch", b.index, "state", batchFree, "error", err.Error())
-	}
-}
-
-func refs(items []dayItem) []string {
-	out := make([]string, len(items))
-	for i, d := range items {
-		out[i] = d.ref()
-	}
-	return out
 }

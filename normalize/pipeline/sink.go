@@ -1,4 +1,4 @@
-package normalize
+package pipeline
 
 import (
 	"bytes"
@@ -6,16 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // ErrStale is returned when an output was written by a holder with a higher
@@ -38,13 +37,13 @@ type output struct {
 	etag   string
 	fence  int64
 	hash   string
-	status Status
+	status normalize.Status
 }
 
 // usable reports whether the output already holds a usable record of an item
 // with content hash hash.
 func (o output) usable(hash string) bool {
-	return o.found && o.hash == hash && (o.status == StatusOK || o.status == StatusFallback)
+	return o.found && o.hash == hash && (o.status == normalize.StatusOK || o.status == normalize.StatusFallback)
 }
 
 // sink writes the records of one lease holder into the data bucket, with a
@@ -69,14 +68,14 @@ func (s *sink) head(ctx context.Context, key string) (output, error) {
 	md := lower(out.Metadata)
 	fence, _ := strconv.ParseInt(md[metaFence], 10, 64)
 	return output{found: true, etag: aws.ToString(out.ETag), fence: fence, hash: md[metaHash],
-		status: Status(md[metaStatus])}, nil
+		status: normalize.Status(md[metaStatus])}, nil
 }
 
 // write stores rec at key. prev is the output as last seen by head; when it
 // changed meanwhile, write looks again and retries, at most casAttempts
 // times. It returns ErrStale when a higher fence holds the key and an error
 // wrapping lease.ErrNotHeld when the lease is no longer valid.
-func (s *sink) write(ctx context.Context, key string, rec Record, prev output) error {
+func (s *sink) write(ctx context.Context, key string, rec normalize.Record, prev output) error {
 	body, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("normalize: encode %s: %w", key, err)
@@ -99,7 +98,7 @@ func (s *sink) write(ctx context.Context, key string, rec Record, prev output) e
 	return fmt.Errorf("normalize: write %s: output kept changing: %w", key, ErrStale)
 }
 
-func (s *sink) put(ctx context.Context, key string, body []byte, rec Record, prev output) error {
+func (s *sink) put(ctx context.Context, key string, body []byte, rec normalize.Record, prev output) error {
 	in := &s3.PutObjectInput{
 		Bucket: aws.String(s.bucket), Key: aws.String(key), Body: bytes.NewReader(body),
 		ContentType: aws.String("application/json"),
@@ -187,58 +186,5 @@ func (s *sink) list(ctx context.Context, prefix string) ([]string, error) {
 }
 
 func (s *sink) get(ctx context.Context, key string) ([]byte, error) {
-	return getObject(ctx, s.s3, s.bucket, key, MaxItemsFileBytes)
-}
-
-// getObject reads at most limit bytes of an object; a larger one is an
-// error. A missing object is an error for which isStatus(err, 404) holds.
-func getObject(ctx context.Context, api S3, bucket, key string, limit int64) ([]byte, error) {
-	out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		return nil, fmt.Errorf("normalize: get s3://%s/%s: %w", bucket, key, err)
-	}
-	defer out.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("normalize: read s3://%s/%s: %w", bucket, key, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("normalize: s3://%s/%s is larger than %d bytes", bucket, key, limit)
-	}
-	return data, nil
-}
-
-// isStatus reports whether err is an HTTP answer with the given status
-// (404 also matches the NoSuchKey and NotFound codes).
-func isStatus(err error, status int) bool {
-	if err == nil {
-		return false
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() == status {
-		return true
-	}
-	var api smithy.APIError
-	if status == 404 && errors.As(err, &api) {
-		c := api.ErrorCode()
-		return c == "NoSuchKey" || c == "NotFound"
-	}
-	return false
-}
-
-// isPrecondition reports a failed If-Match / If-None-Match.
-func isPrecondition(err error) bool {
-	var api smithy.APIError
-	if errors.As(err, &api) && (api.ErrorCode() == "PreconditionFailed" || api.ErrorCode() == "ConditionalRequestConflict") {
-		return true
-	}
-	return isStatus(err, 412) || isStatus(err, 409)
-}
-
-func lower(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[strings.ToLower(k)] = v
-	}
-	return out
+	return getObject(ctx, s.s3, s.bucket, key, item.MaxItemsFileBytes)
 }

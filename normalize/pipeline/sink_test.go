@@ -1,21 +1,28 @@
-package normalize
+package pipeline
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // TestStaleHolderCannotOverwrite: a writer with a lower fence never
 // overwrites an output written under a higher one, whether it saw that
 // output first or not.
 func TestStaleHolderCannotOverwrite(t *testing.T) {
-	f := newFixture(t)
+	db, s3c, table, bucket := sinkServers(t)
 	ctx := context.Background()
-	m, err := lease.NewManager(testDB, f.table, lease.WithMaxHolders(0), lease.WithClock(f.clock))
+	m, err := lease.NewManager(db, table, lease.WithMaxHolders(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +37,11 @@ func TestStaleHolderCannotOverwrite(t *testing.T) {
 	}
 	defer newer.Release(ctx)
 	key := "normalized/acme/2025/12/15/items/x.json"
-	item := RawItem{ItemID: "x", SourceKey: "wire", Title: "t", ContentHash: "sha256:1"}
-	recOf := func(l *lease.Lease) Record {
-		return Fallback(item, "test", Meta{Run: Run{HolderID: l.Holder(), Fence: l.Fence()}, At: time.Now()})
+	it := item.Raw{ItemID: "x", SourceKey: "wire", Title: "t", ContentHash: "sha256:1"}
+	recOf := func(l *lease.Lease) normalize.Record {
+		return normalize.Fallback(it, "test", normalize.Meta{Run: normalize.Run{HolderID: l.Holder(), Fence: l.Fence()}, At: time.Now()})
 	}
-	so, sn := &sink{s3: testS3, bucket: f.bucket, lease: old}, &sink{s3: testS3, bucket: f.bucket, lease: newer}
+	so, sn := &sink{s3: s3c, bucket: bucket, lease: old}, &sink{s3: s3c, bucket: bucket, lease: newer}
 
 	// The old holder looks first, the newer one writes, then the old one
 	// tries with what it saw.
@@ -66,4 +73,30 @@ func TestStaleHolderCannotOverwrite(t *testing.T) {
 	if err := so.write(ctx, "normalized/acme/2025/12/15/items/y.json", recOf(old), output{}); !errors.Is(err, lease.ErrNotHeld) {
 		t.Errorf("write after release: %v, want ErrNotHeld", err)
 	}
+}
+
+// sinkServers returns clients of local DynamoDB and S3 servers (or those
+// the standard SDK variables name), a fresh coordination table and a
+// fresh bucket. (Package testenv, which the other tests use, imports this
+// package: a test inside it cannot.)
+func sinkServers(t *testing.T) (*dynamodb.Client, *s3.Client, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := localaws.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL, stopDB := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
+	t.Cleanup(stopDB)
+	s3URL, stopS3 := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
+	t.Cleanup(stopS3)
+	db, s3c := localaws.DynamoDB(cfg, dbURL), localaws.S3(cfg, s3URL)
+	name := fmt.Sprintf("sink-%d", time.Now().UnixNano())
+	if err := lease.CreateTable(ctx, db, name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	return db, s3c, name, name
 }

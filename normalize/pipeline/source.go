@@ -1,4 +1,4 @@
-package normalize
+package pipeline
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // BadItem is an input item (or a whole items file) that cannot be processed:
@@ -23,7 +25,7 @@ type BadItem struct {
 // dayItem is one input item with the day whose file it came from.
 type dayItem struct {
 	Day  time.Time
-	Item RawItem
+	Item item.Raw
 }
 
 // ref is the item's name within a run: "<YYYY-MM-DD>/<item_id>".
@@ -39,7 +41,7 @@ type source struct {
 // items reads the items file of each day of ev's window (a missing file
 // means no items that day), filters them by source, sorts them by day and
 // item id and applies max_items.
-func (s source) items(ctx context.Context, ev Event, now time.Time) ([]dayItem, []BadItem, error) {
+func (s source) items(ctx context.Context, ev item.Event, now time.Time) ([]dayItem, []BadItem, error) {
 	var all []dayItem
 	var bad []BadItem
 	for _, day := range ev.Days(now) {
@@ -61,19 +63,19 @@ func (s source) items(ctx context.Context, ev Event, now time.Time) ([]dayItem, 
 	return all, bad, nil
 }
 
-func (s source) day(ctx context.Context, ev Event, day time.Time) ([]dayItem, []BadItem, error) {
-	key, err := InputKey(ev.ClientID, day)
+func (s source) day(ctx context.Context, ev item.Event, day time.Time) ([]dayItem, []BadItem, error) {
+	key, err := item.InputKey(ev.ClientID, day)
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := getObject(ctx, s.s3, s.bucket, key, MaxItemsFileBytes)
+	data, err := getObject(ctx, s.s3, s.bucket, key, item.MaxItemsFileBytes)
 	if isStatus(err, 404) {
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	items, errs, err := ParseItems(data)
+	items, errs, err := item.ParseItems(data)
 	if err != nil {
 		return nil, []BadItem{{Key: key, Reason: err.Error()}}, nil
 	}
@@ -81,7 +83,7 @@ func (s source) day(ctx context.Context, ev Event, day time.Time) ([]dayItem, []
 	for _, e := range errs {
 		bad = append(bad, BadItem{Key: key, Position: e.Position, ItemID: e.ItemID, Field: e.Field, Reason: e.Error()})
 	}
-	items = FilterSources(items, ev.Sources)
+	items = item.FilterSources(items, ev.Sources)
 	out := make([]dayItem, len(items))
 	for i, it := range items {
 		out[i] = dayItem{Day: day, Item: it}
@@ -94,7 +96,7 @@ func (s source) day(ctx context.Context, ev Event, day time.Time) ([]dayItem, []
 // size, so that invocations share a run only when they see the same items
 // and cut the same batches. A forced run also
 // carries the hour, so that each hour's force_reprocess runs once.
-func runID(ev Event, now time.Time, items []dayItem, batch int) string {
+func runID(ev item.Event, now time.Time, items []dayItem, batch int) string {
 	h := sha256.New()
 	for _, d := range items {
 		fmt.Fprintf(h, "%s\x00%s\n", d.ref(), d.Item.ContentHash)
@@ -115,25 +117,4 @@ func cut(items []dayItem, n int) [][]dayItem {
 		items = items[k:]
 	}
 	return out
-}
-
-// canonical returns the embedded lists overridden by the objects under
-// canonical/ in the config bucket; a missing object keeps the default.
-func (p *Pipeline) canonical(ctx context.Context) (Canonical, error) {
-	files := map[string][]byte{}
-	for _, name := range CanonicalFiles() {
-		key, err := CanonicalKey(name)
-		if err != nil {
-			return Canonical{}, err
-		}
-		data, err := getObject(ctx, p.s3, p.configBucket, key, MaxCanonicalFileBytes)
-		if isStatus(err, 404) {
-			continue
-		}
-		if err != nil {
-			return Canonical{}, err
-		}
-		files[name] = data
-	}
-	return LoadCanonical(files)
 }
