@@ -1,37 +1,34 @@
 package normalize
 
 import (
-	"os"
-	"path/filepath"
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/vectora/ingest-normalize/internal/sample"
 	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
-// realDataDir holds real items captured from the original pipeline; it is
-// outside the module and present in CI. Package item checks how they parse.
-const realDataDir = "../../shared/data"
-
-// TestRealPrompts: each real item's prompt carries its cleaned title on one
-// line and stays within a few thousand tokens.
+// TestRealPrompts: each real item captured from the original pipeline
+// (../shared/data, outside the module, present in CI; package item checks
+// how they parse) gets a prompt that carries its cleaned title on one line
+// and stays within a few thousand tokens.
 func TestRealPrompts(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(realDataDir, "items-*.jsonl"))
+	files := sample.RealData(".")
 	if len(files) == 0 {
-		t.Skipf("no real data in %s", realDataDir)
+		t.Skip("no real data next to the repository")
 	}
+	raws, err := sample.LoadJSONL(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(raws)
+	items, _, _ := item.ParseItems(data)
 	c := DefaultCanonical()
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items, _, _ := item.ParseItems(data)
-		for _, it := range items {
-			p := BuildPrompt(it, c)
-			if !strings.Contains(p.User, "TITLE: "+it.Title+"\n") || len(p.System)+len(p.User) > 12000 {
-				t.Errorf("%s: prompt for %s:\n%s", f, it.ItemID, p.User)
-			}
+	for _, it := range items {
+		p := BuildPrompt(it, c)
+		if !strings.Contains(p.User, "TITLE: "+it.Title+"\n") || len(p.System)+len(p.User) > 12000 {
+			t.Errorf("prompt for %s:\n%s", it.ItemID, p.User)
 		}
 	}
 }

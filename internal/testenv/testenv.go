@@ -1,9 +1,10 @@
-// Package testenv is the bench of the pipeline's integration tests, shared
-// by package pipeline's own tests and the chaos suite: the local servers,
-// a Fixture per test (coordination table, data bucket, Bedrock emulator,
-// scaled clock), pipelines built as cmd/ingest-normalize builds them, and
-// readers of what they left behind. Real SDK clients talk to real local
-// servers throughout. Only tests import it.
+// Package testenv is the bench of the integration tests of the claims and
+// the pipeline (package claim's, package pipeline's and the chaos
+// suite's): the local servers, a Fixture per test (coordination table,
+// data bucket, Bedrock emulator, scaled clock), pipelines built as
+// cmd/ingest-normalize builds them, and readers of what they left behind.
+// Real SDK clients talk to real local servers throughout. Only tests
+// import it.
 package testenv
 
 import (
@@ -54,6 +55,18 @@ func Servers() (*dynamodb.Client, *s3.Client) {
 	return sharedDB, sharedS3
 }
 
+// NewTable creates a fresh coordination table on db and returns its name.
+func NewTable(t testing.TB, db lease.TableAdmin) string {
+	t.Helper()
+	name := fmt.Sprintf("coord-%d-%d", time.Now().UnixNano()%1e9, fixtureID.Add(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := lease.CreateTable(ctx, db, name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
 // Config describes a Fixture; zero fields take the defaults.
 type Config struct {
 	DB     pipeline.DynamoDB // the pipelines' client (default: Servers'), e.g. behind a fault proxy
@@ -92,10 +105,7 @@ func New(t testing.TB, cfg Config) *Fixture {
 		Clock: clock.Scaled{Epoch: time.Now(), Scale: cfg.Scale}, Quota: cfg.Quota}
 	ctx := context.Background()
 	if f.Table == "" {
-		f.Table = "coord-" + id
-		if err := lease.CreateTable(ctx, f.Direct, f.Table); err != nil {
-			t.Fatal(err)
-		}
+		f.Table = NewTable(t, f.Direct)
 	}
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(f.Bucket)}); err != nil {
 		t.Fatal(err)

@@ -2,49 +2,20 @@ package claim_test
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/vectora/ingest-normalize/internal/localaws"
+	"github.com/vectora/ingest-normalize/internal/testenv"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
-// The suite runs against an in-process minidyn server, or against the
-// server named by AWS_ENDPOINT_URL_DYNAMODB (moto_server in CI).
-var (
-	db     *dynamodb.Client
-	tables atomic.Int64
-)
-
-func TestMain(m *testing.M) {
-	url, stop := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-	cfg, err := localaws.Config(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	db = localaws.DynamoDB(cfg, url)
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+// The suite runs against the test process's DynamoDB server: in-process
+// minidyn, or the server AWS_ENDPOINT_URL_DYNAMODB names (moto in CI).
+var db, _ = testenv.Servers()
 
 // newTable creates a fresh coordination table for one test.
-func newTable(t testing.TB) string {
-	t.Helper()
-	name := fmt.Sprintf("claims-%d-%d", time.Now().UnixNano(), tables.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := lease.CreateTable(ctx, db, name); err != nil {
-		t.Fatal(err)
-	}
-	return name
-}
+func newTable(t testing.TB) string { return testenv.NewTable(t, db) }
 
 // stepClock is a clock that moves only when told to. Its After never
 // fires: no heartbeat runs, and a lease lives exactly its TTL unless a
