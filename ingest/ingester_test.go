@@ -46,7 +46,7 @@ func TestRunWritesEverySource(t *testing.T) {
 		}
 	}
 	checkOriginalIDs(t, e, items)
-	// What was written is what package normalize reads.
+	// What was written is what normalization reads (item.ParseItems).
 	for key, data := range mustFiles(e) {
 		parsed, bad, err := item.ParseItems([]byte(data))
 		if err != nil || len(bad) > 0 || len(parsed) == 0 {
