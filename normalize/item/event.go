@@ -50,8 +50,11 @@ const (
 )
 
 // Ingests reports whether the event asks for ingestion (explicitly or by
-// default); Normalizes whether it asks for normalization.
-func (e Event) Ingests() bool    { return e.Mode != ModeNormalize }
+// default).
+func (e Event) Ingests() bool { return e.Mode != ModeNormalize }
+
+// Normalizes reports whether the event asks for normalization (explicitly
+// or by default).
 func (e Event) Normalizes() bool { return e.Mode != ModeIngest }
 
 // ParseEvent decodes one JSON object into an Event. It rejects unknown
