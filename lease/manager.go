@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,11 +131,8 @@ func (m *Manager) Holders(ctx context.Context, scope string) (fence int64, holde
 	if err != nil {
 		return 0, nil, fmt.Errorf("lease: read %s: %w", scope, err)
 	}
-	for id, h := range rec.Holders {
-		holders = append(holders, h.holder(id))
-	}
-	sort.Slice(holders, func(i, j int) bool { return holders[i].Expires.Before(holders[j].Expires) })
-	return rec.Fence, holders, nil
+	v := rec.view(scope)
+	return v.Fence, v.Holders, nil
 }
 
 // Live reports whether h may still act at now, given the skew margin.

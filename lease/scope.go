@@ -3,6 +3,7 @@ package lease
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -35,8 +36,14 @@ type holderRecord struct {
 	Expires  int64 `dynamodbav:"expires"`
 }
 
+// The key of a scope record: pk "scope#<scope>", sk "lease".
+const (
+	scopePrefix = "scope#"
+	scopeSK     = "lease"
+)
+
 func scopeKey(scope string) map[string]types.AttributeValue {
-	return ddbattr.Key("scope#"+scope, "lease")
+	return ddbattr.Key(scopePrefix+scope, scopeSK)
 }
 
 func decodeScope(item map[string]types.AttributeValue) (scopeRecord, error) {
@@ -102,4 +109,38 @@ func (h holderRecord) holder(id string) Holder {
 		Renewed:  fromMicros(h.Renewed),
 		Expires:  fromMicros(h.Expires),
 	}
+}
+
+// Scope is one scope's record as the table holds it: the last fencing
+// number issued and every holder entry, live or past its expiry, soonest
+// expiry first. It is what operators and tools see; a Scope is a plain
+// value.
+type Scope struct {
+	Name    string
+	Fence   int64
+	Holders []Holder
+}
+
+// DecodeScope decodes an item read from the coordination table (by a Scan,
+// for example); ok is false when the item is not a scope record.
+func DecodeScope(item map[string]types.AttributeValue) (s Scope, ok bool, err error) {
+	name, isScope := strings.CutPrefix(ddbattr.GetS(item, ddbattr.PK), scopePrefix)
+	if !isScope || ddbattr.GetS(item, ddbattr.SK) != scopeSK {
+		return Scope{}, false, nil
+	}
+	rec, err := decodeScope(item)
+	if err != nil {
+		return Scope{}, true, err
+	}
+	return rec.view(name), true, nil
+}
+
+// view returns the record as a Scope named name.
+func (r scopeRecord) view(name string) Scope {
+	s := Scope{Name: name, Fence: r.Fence, Holders: make([]Holder, 0, len(r.Holders))}
+	for id, h := range r.Holders {
+		s.Holders = append(s.Holders, h.holder(id))
+	}
+	sort.Slice(s.Holders, func(i, j int) bool { return s.Holders[i].Expires.Before(s.Holders[j].Expires) })
+	return s
 }
