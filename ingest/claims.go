@@ -103,25 +103,15 @@ func (c *claims) claim(ctx context.Context, src string, prev claimState, force b
 			"#csc": "scope", "#cca": "claimed_at", "#cgc": ddbattr.GC},
 		ExpressionAttributeValues: vals,
 	}
-	_, err := c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{c.lease.Guard().ConditionCheck(), {Update: update}},
-	})
-	return c.claimError(src, err)
+	return c.claimError(src, c.lease.Transact(ctx, []types.TransactWriteItem{{Update: update}}))
 }
 
 func (c *claims) claimError(src string, err error) error {
-	var canceled *types.TransactionCanceledException
-	if err == nil {
+	var canceled *lease.CanceledError
+	switch {
+	case err == nil:
 		return nil
-	}
-	if !errors.As(err, &canceled) {
-		return fmt.Errorf("ingest: claim %s: %w", src, err)
-	}
-	reasons := canceled.CancellationReasons
-	if len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
-		return fmt.Errorf("ingest: claim %s: %w", src, lease.ErrNotHeld)
-	}
-	if len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" {
+	case errors.As(err, &canceled) && canceled.Failed(0):
 		return ErrClaimConflict
 	}
 	return fmt.Errorf("ingest: claim %s: %w", src, err)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -49,12 +48,11 @@ func ExampleManager_Acquire() {
 	// released: true
 }
 
-// A holder that writes anyway carries its lease's renewal in the same
-// transaction: the write happens only while the lease is held, and it
-// saves a heartbeat.
-func ExampleLease_Renewal() {
+// A holder writes under its lease: the transaction holds only while the
+// lease is current, and it renews the lease, saving a heartbeat.
+func ExampleLease_Transact() {
 	ctx := context.Background()
-	table := fmt.Sprintf("example-renewal-%d", time.Now().UnixNano())
+	table := fmt.Sprintf("example-transact-%d", time.Now().UnixNano())
 	if err := lease.CreateTable(ctx, db, table); err != nil {
 		fmt.Println(err)
 		return
@@ -72,17 +70,13 @@ func ExampleLease_Renewal() {
 	defer l.Release(ctx)
 
 	before := l.Expires()
-	r := l.Renewal()
-	_, err = db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		r.Item(),
-		{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "output#1"}, "sk": &types.AttributeValueMemberS{Value: "v"}}}},
-	}})
+	err = l.Transact(ctx, []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(table),
+		Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "output#1"}, "sk": &types.AttributeValueMemberS{Value: "v"}}}}})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	r.Commit()
 	fmt.Println("written under the lease; expiry moved:", !l.Expires().Before(before))
 	// Output: written under the lease; expiry moved: true
 }

@@ -76,10 +76,15 @@ func decodeScope(item map[string]types.AttributeValue) (scopeRecord, error) {
 // acquirePlan is what a contender can do with the scope as last seen.
 type acquirePlan struct {
 	full     bool      // every slot is held by a live holder
-	expired  []string  // holders to remove in the same write
+	expired  []Holder  // dead holders, oldest expiry first
 	live     []Holder  // live holders, soonest expiry first
 	earliest time.Time // when the first live holder expires (plus skew)
 }
+
+// maxCleanup bounds the dead holders one acquisition removes beyond those
+// it must (DynamoDB takes 4 KB per expression; many invocations killed at
+// once leave many entries). The rest go with later acquisitions.
+const maxCleanup = 16
 
 // planAcquire decides, from a scope record and the time, whether a slot is
 // free. A holder is dead once its expiry plus the skew margin has passed.
@@ -87,18 +92,30 @@ func planAcquire(r scopeRecord, now time.Time, max int, skew time.Duration) acqu
 	var p acquirePlan
 	for id, h := range r.Holders {
 		if fromMicros(h.Expires).Add(skew).Before(now) {
-			p.expired = append(p.expired, id)
+			p.expired = append(p.expired, h.holder(id))
 			continue
 		}
 		p.live = append(p.live, h.holder(id))
 	}
-	sort.Strings(p.expired)
+	sort.Slice(p.expired, func(i, j int) bool { return p.expired[i].Expires.Before(p.expired[j].Expires) })
 	sort.Slice(p.live, func(i, j int) bool { return p.live[i].Expires.Before(p.live[j].Expires) })
 	p.full = max > 0 && len(p.live) >= max
 	if len(p.live) > 0 {
 		p.earliest = p.live[0].Expires.Add(skew)
 	}
 	return p
+}
+
+// removals are the dead holders an acquisition removes: every one it needs
+// so that the scope keeps at most max entries (a dead holder left in place
+// could come back by a renewal that lands late), and up to maxCleanup in
+// all.
+func (p acquirePlan) removals(max int) []Holder {
+	n := min(len(p.expired), maxCleanup)
+	if need := len(p.live) + len(p.expired) + 1 - max; max > 0 && need > n {
+		n = need
+	}
+	return p.expired[:n]
 }
 
 func (h holderRecord) holder(id string) Holder {
@@ -143,4 +160,8 @@ func (r scopeRecord) view(name string) Scope {
 	}
 	sort.Slice(s.Holders, func(i, j int) bool { return s.Holders[i].Expires.Before(s.Holders[j].Expires) })
 	return s
+}
+
+func marshalHolder(h holderRecord) (types.AttributeValue, error) {
+	return attributevalue.Marshal(h)
 }

@@ -130,16 +130,11 @@ func (c *claims) claim(ctx context.Context, i int, ids []string, prev batchState
 			"#ca": "claimed_at", "#gc": ddbattr.GC, "#it": "items", "#ni": "n_items"},
 		ExpressionAttributeValues: vals,
 	}
-	renewal := c.lease.Renewal()
-	items := []types.TransactWriteItem{renewal.Item(), {Update: update}}
+	items := []types.TransactWriteItem{{Update: update}}
 	for _, f := range done {
 		items = append(items, types.TransactWriteItem{Update: c.finishUpdate(f.index, batchDone, f)})
 	}
-	_, err := c.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		renewal.Commit()
-	}
-	return c.claimError(i, err, done)
+	return c.claimError(i, c.lease.Transact(ctx, items), done)
 }
 
 // finishing is a batch whose items all have a usable record, to be marked
@@ -159,26 +154,20 @@ func (e *finishRefusedError) Error() string {
 }
 
 func (c *claims) claimError(i int, err error, done []finishing) error {
-	var canceled *types.TransactionCanceledException
-	if err == nil {
-		return nil
-	}
-	if !errors.As(err, &canceled) {
-		return fmt.Errorf("normalize: claim batch %d: %w", i, err)
-	}
-	reasons := canceled.CancellationReasons
-	refused := func(k int) bool {
-		return len(reasons) > k && aws.ToString(reasons[k].Code) == "ConditionalCheckFailed"
-	}
+	var canceled *lease.CanceledError
 	switch {
-	case refused(0):
-		return fmt.Errorf("normalize: claim batch %d: %w", i, lease.ErrNotHeld)
-	case refused(1):
+	case err == nil:
+		return nil
+	case errors.Is(err, lease.ErrNotHeld):
+		return fmt.Errorf("normalize: claim batch %d: %w", i, err)
+	case !errors.As(err, &canceled):
+		return fmt.Errorf("normalize: claim batch %d: %w", i, err)
+	case canceled.Failed(0):
 		return ErrClaimConflict
 	}
 	var lost []int
 	for k, f := range done {
-		if refused(2 + k) {
+		if canceled.Failed(1 + k) {
 			lost = append(lost, f.index)
 		}
 	}

@@ -21,8 +21,7 @@ import (
 // DB is the part of the DynamoDB API that leasectl calls.
 type DB interface {
 	inspect.Scanner
-	inspect.Getter
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	lease.DynamoDB
 }
 
 var _ DB = (*dynamodb.Client)(nil)
