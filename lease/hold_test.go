@@ -131,9 +131,13 @@ func (n *network) TransactWriteItems(ctx context.Context, in *dynamodb.TransactW
 }
 
 // Matchers of the lease's own writes, by their update expression.
-func renewals(op, expr string) bool { return op == "UpdateItem" && strings.HasPrefix(expr, "SET #hs.#id.#e") }
-func releases(op, expr string) bool { return op == "UpdateItem" && strings.HasPrefix(expr, "REMOVE #hs.#id") }
-func reads(op, _ string) bool      { return op == "GetItem" }
+func renewals(op, expr string) bool {
+	return op == "UpdateItem" && strings.HasPrefix(expr, "SET #hs.#id.#e")
+}
+func releases(op, expr string) bool {
+	return op == "UpdateItem" && strings.HasPrefix(expr, "REMOVE #hs.#id")
+}
+func reads(op, _ string) bool { return op == "GetItem" }
 func acquisitions(op, expr string) bool {
 	return op == "UpdateItem" && strings.HasPrefix(expr, "SET #f = :f")
 }

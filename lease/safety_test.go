@@ -272,7 +272,7 @@ func seedDead(t *testing.T, table string, n int, expired time.Time) {
 			expr += "#hs." + id + " = " + v
 		}
 		_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
-			Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "scope#dev"}, "sk": &types.AttributeValueMemberS{Value: "lease"}},
+			Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "scope#dev"}, "sk": &types.AttributeValueMemberS{Value: "lease"}},
 			UpdateExpression: aws.String(expr), ExpressionAttributeNames: names, ExpressionAttributeValues: values})
 		if err != nil {
 			t.Fatal(err)
