@@ -35,21 +35,20 @@ func (c claims) take(ctx context.Context, src string, force bool) (claim.State, 
 	if seen.State != claim.Claimed {
 		return seen, claim.ErrConflict
 	}
-	live, err := c.set.Live(ctx, seen)
+	holders, err := c.set.HoldersOf(ctx, seen)
 	if err != nil {
 		return seen, fmt.Errorf("ingest: read scope %s: %w", seen.Scope, err)
 	}
-	if live {
+	if holders.Live(seen) {
 		return seen, claim.ErrConflict
 	}
-	return seen, c.claim(ctx, src, seen, force)
+	return seen, c.claim(ctx, src, seen, force, claim.Over(holders))
 }
 
 // claim writes the claim of src on condition that it is free (or done,
 // with force) or, when prev is a claim, still held by prev's holder and
 // fence.
-func (c claims) claim(ctx context.Context, src string, prev claim.State, force bool) error {
-	var opts []claim.ClaimOption
+func (c claims) claim(ctx context.Context, src string, prev claim.State, force bool, opts ...claim.ClaimOption) error {
 	if force {
 		opts = append(opts, claim.Force())
 	}

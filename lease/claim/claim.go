@@ -6,14 +6,13 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
 // MaxMarks is how many marks one Claim carries: DynamoDB takes 100 items
-// a transaction, and a claim uses two of them.
+// a transaction, and a claim uses two of them (the lease's and its own).
 const MaxMarks = 98
 
 // ClaimOption configures one Claim.
@@ -23,6 +22,7 @@ type claimCall struct {
 	force bool
 	items []string
 	marks []Mark
+	over  *Holders
 }
 
 // Force lets the claim take a claim that is done, to do its work again.
@@ -32,22 +32,36 @@ func Force() ClaimOption { return func(c *claimCall) { c.force = true } }
 // first claim) and how many (n_items).
 func Items(refs []string) ClaimOption { return func(c *claimCall) { c.items = refs } }
 
+// Over says that the claim takes prev over from its holder, which h, a
+// snapshot of the holders, shows not live: when that holder's entry is in
+// the lease's scope, the same transaction removes it, on condition that it
+// is unchanged since h was read. A renewal of the dead holder that lands
+// late then either lands first (the claim is refused: ErrConflict) or is
+// refused itself: the holder cannot come back beside the one that took its
+// work.
+func Over(h *Holders) ClaimOption { return func(c *claimCall) { c.over = h } }
+
 // Carrying writes marks in the claim's transaction, so that marking the
 // work finished since the last claim costs no request of its own. Marks
 // with Also are refused: only Mark writes them.
 func Carrying(marks ...Mark) ClaimOption { return func(c *claimCall) { c.marks = marks } }
 
-// Claim takes claim sk for the lease in one transaction: the lease's Guard
-// (or Renewal), the conditional update of the claim and the marks it
+// Claim takes claim sk for the lease in one transaction under the lease
+// (lease.Lease.Transact: it holds only while the lease is current, and
+// renews it): the conditional update of the claim and the marks it
 // carries. prev is the claim as last seen: when it is claimed (by a holder
-// the caller found not live) the update is conditioned on that holder and
-// fence, so that of several holders taking it over one wins; otherwise on
-// the claim being missing or free (or done, with Force).
+// the caller found not live, see Over) the update is conditioned on that
+// holder and fence, so that of several holders taking it over one wins;
+// otherwise on the claim being missing or free (or done, with Force).
+// Conflicts, throttling and ambiguous outcomes are retried until ctx ends.
 //
-// It returns ErrConflict when someone else claimed or finished it first,
-// lease.ErrNotHeld when the lease no longer holds its scope (nothing is
-// written), and a *MarkError naming the carried marks whose claims this
-// lease no longer holds (nothing is written: claim again without them).
+// It returns ErrConflict when someone else claimed or finished it first
+// (or the dead holder came back); an error wrapping lease.ErrNotHeld when
+// the lease no longer holds its scope (nothing is written, and the lease
+// is lost); a *MarkError naming the carried marks whose claims this lease
+// no longer holds (nothing is written: claim again without them); and an
+// error wrapping lease.ErrUnknown when ctx ended after an attempt whose
+// outcome is unknown (read the claim to know).
 func (s *Set) Claim(ctx context.Context, sk string, prev State, opts ...ClaimOption) error {
 	var c claimCall
 	for _, o := range opts {
@@ -56,16 +70,22 @@ func (s *Set) Claim(ctx context.Context, sk string, prev State, opts ...ClaimOpt
 	if err := checkMarks(c.marks); err != nil {
 		return err
 	}
-	lead, commit := s.leaseItem()
-	items := append(make([]types.TransactWriteItem, 0, 2+len(c.marks)), lead, types.TransactWriteItem{Update: s.claimUpdate(sk, prev, c)})
+	items := append(make([]types.TransactWriteItem, 0, 1+len(c.marks)), types.TransactWriteItem{Update: s.claimUpdate(sk, prev, c)})
 	for _, m := range c.marks {
 		items = append(items, types.TransactWriteItem{Update: s.markUpdate(m)})
 	}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err != nil {
-		return claimError(err, c.marks)
+	return claimError(s.lease.Transact(ctx, items, s.takeover(prev, c.over)...), c.marks)
+}
+
+// takeover removes prev's dead holder in the claim's transaction when the
+// snapshot lists it in the lease's scope.
+func (s *Set) takeover(prev State, h *Holders) []lease.TransactOption {
+	if prev.State != Claimed || h == nil || h.scope != s.lease.Scope() {
+		return nil
 	}
-	commit()
+	if e, ok := h.entry(prev); ok {
+		return []lease.TransactOption{lease.Removing(e)}
+	}
 	return nil
 }
 
@@ -84,16 +104,6 @@ func noAlso(marks []Mark) error {
 		}
 	}
 	return nil
-}
-
-// leaseItem returns the transaction item that holds only while the lease
-// is current, and what to do once the transaction succeeded.
-func (s *Set) leaseItem() (types.TransactWriteItem, func()) {
-	if !s.renew {
-		return s.lease.Guard().ConditionCheck(), func() {}
-	}
-	r := s.lease.Renewal()
-	return r.Item(), r.Commit
 }
 
 // claimUpdate is the conditional write of Claim. Placeholder names are
@@ -135,23 +145,23 @@ func claimCondition(prev State, force bool, vals map[string]types.AttributeValue
 	return "attribute_not_exists(#cst) OR #cst = :cfree"
 }
 
-// claimError maps a refused claim transaction: its first item is the
-// lease's, its second the claim, then the marks.
+// claimError maps what Transact returned: its items are the claim, then
+// the marks.
 func claimError(err error, marks []Mark) error {
-	var canceled *types.TransactionCanceledException
-	if !errors.As(err, &canceled) {
-		return err
-	}
-	refused := refusals(canceled)
+	var canceled *lease.CanceledError
 	switch {
-	case refused(0):
-		return lease.ErrNotHeld
-	case refused(1):
+	case err == nil:
+		return nil
+	case errors.Is(err, lease.ErrChanged):
+		return ErrConflict
+	case !errors.As(err, &canceled):
+		return err
+	case canceled.Failed(0):
 		return ErrConflict
 	}
 	var lost []string
 	for k, m := range marks {
-		if refused(2 + k) {
+		if canceled.Failed(1 + k) {
 			lost = append(lost, m.SK)
 		}
 	}
@@ -159,15 +169,6 @@ func claimError(err error, marks []Mark) error {
 		return &MarkError{SKs: lost, Err: lease.ErrNotHeld}
 	}
 	return err
-}
-
-// refusals reports which items of a cancelled transaction failed their
-// condition.
-func refusals(canceled *types.TransactionCanceledException) func(k int) bool {
-	reasons := canceled.CancellationReasons
-	return func(k int) bool {
-		return len(reasons) > k && aws.ToString(reasons[k].Code) == "ConditionalCheckFailed"
-	}
 }
 
 func strList(ss []string) types.AttributeValue {

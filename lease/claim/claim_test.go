@@ -87,15 +87,19 @@ func TestTakeoverOfADeadHolder(t *testing.T) {
 	}
 	seen := read(t, b, "batch#00000")
 	clk.advance(31 * time.Second) // past the expiry, within the skew
-	if live, err := b.Live(ctx, seen); err != nil || !live {
-		t.Fatalf("holder within the skew margin: live %v, %v", live, err)
+	if hs, err := b.HoldersOf(ctx, seen); err != nil || !hs.Live(seen) {
+		t.Fatalf("holder within the skew margin: not live (%v)", err)
 	}
 	clk.advance(2 * time.Second)
-	if live, err := b.Live(ctx, seen); err != nil || live {
-		t.Fatalf("holder past expiry and skew: live %v, %v", live, err)
+	hs, err := b.HoldersOf(ctx, seen)
+	if err != nil || hs.Live(seen) {
+		t.Fatalf("holder past expiry and skew: live (%v)", err)
 	}
-	if err := b.Claim(ctx, "batch#00000", seen); err != nil {
+	if err := b.Claim(ctx, "batch#00000", seen, claim.Over(hs)); err != nil {
 		t.Fatalf("takeover: %v", err)
+	}
+	if _, entries, err := long.Holders(ctx, b.Lease().Scope()); err != nil || len(entries) != 2 {
+		t.Errorf("after the takeover the scope holds %v (%v), want b and c: the dead holder's entry goes with its claim", entries, err)
 	}
 	if err := c.Claim(ctx, "batch#00000", seen); !errors.Is(err, claim.ErrConflict) {
 		t.Fatalf("second takeover: %v, want ErrConflict", err)
@@ -142,7 +146,7 @@ func TestClaimRefusedWithoutTheLease(t *testing.T) {
 	table, clk, ctx := newTable(t), newStepClock(), context.Background()
 	m := manager(t, db, table, clk, lease.WithTTL(30*time.Second))
 	released := acquire(t, m, "released")
-	s := newSet(t, db, table, released, m, clk, claim.WithRenewal())
+	s := newSet(t, db, table, released, m, clk)
 	if err := released.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -160,14 +164,14 @@ func TestClaimRefusedWithoutTheLease(t *testing.T) {
 }
 
 // TestClaimCarriesDoneMarks: a claim's transaction marks the batches done
-// since the previous claim, and renews the lease; Flush marks the last
+// since the previous claim, and renews the lease (lease.Lease.Transact); Flush marks the last
 // ones with one request.
 func TestClaimCarriesDoneMarks(t *testing.T) {
 	table, clk, ctx := newTable(t), newStepClock(), context.Background()
 	oc := ddbcount.New(db)
 	m := manager(t, oc, table, clk)
 	l := acquire(t, m, "a")
-	s := newSet(t, oc, table, l, m, clk, claim.WithRenewal())
+	s := newSet(t, oc, table, l, m, clk)
 	for i := range 4 {
 		if err := s.Claim(ctx, batchSK(i), claim.State{}, claim.Items([]string{"a"})); err != nil {
 			t.Fatal(err)
@@ -211,7 +215,7 @@ func TestClaimCarriesDoneMarks(t *testing.T) {
 func TestClaimDropsADoneMarkItNoLongerHolds(t *testing.T) {
 	table, clk, ctx := newTable(t), newStepClock(), context.Background()
 	m := manager(t, db, table, clk)
-	s := newSet(t, db, table, acquire(t, m, "a"), m, clk, claim.WithRenewal())
+	s := newSet(t, db, table, acquire(t, m, "a"), m, clk)
 	for i := range 2 {
 		if err := s.Claim(ctx, batchSK(i), claim.State{}, claim.Items([]string{"a"})); err != nil {
 			t.Fatal(err)

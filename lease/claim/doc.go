@@ -28,12 +28,17 @@
 //
 // # Writes
 //
-// Every write is conditional. A claim is one TransactWriteItems: the lease's
-// Guard (or its Renewal, WithRenewal, so that the claim also saves the
-// lease a heartbeat), the update of the claim on condition that it is
+// Every write is conditional. A claim is one transaction under the lease
+// (lease.Lease.Transact: the lease's condition, which also renews it, and
+// saves it a heartbeat): the update of the claim on condition that it is
 // missing or free (or done, with Force) — or, to take it over, that it is
-// still held by the holder and fence that were seen — and the marks it
+// still held by the holder and fence that were seen, with that dead
+// holder's entry removed in the same transaction (Over) — and the marks it
 // carries. A mark is conditional on this lease's holder and fence.
+// Conflicts (DynamoDB cancels a transaction another request touches at the
+// same time), throttling and ambiguous outcomes are retried until the
+// context ends: transactions with the same request token after an
+// ambiguous outcome, so that they apply once.
 //
 // # Liveness
 //
@@ -41,7 +46,7 @@
 // margin): a claim's holder is live while the scope record lists it with
 // the claim's fence and its expiry plus the skew has not passed. A claim
 // whose holder is not live may be taken over (Claim with that state as
-// prev).
+// prev, and Over with the snapshot of holders that showed it dead).
 //
 // # Errors
 //

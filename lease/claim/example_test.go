@@ -29,7 +29,7 @@ func ExampleSet_Claim() {
 		panic(err)
 	}
 	defer l.Release(ctx)
-	batches, _ := claim.NewSet(db, table, "run#dev#example", l, leases, claim.WithRenewal())
+	batches, _ := claim.NewSet(db, table, "run#dev#example", l, leases)
 
 	_ = batches.Claim(ctx, "batch#00000", claim.State{}, claim.Items([]string{"2025-12-15/a", "2025-12-15/b"}))
 	// … batch 0's two items are done: its mark rides on the next claim.

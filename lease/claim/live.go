@@ -12,6 +12,7 @@ import (
 type Holders struct {
 	m     *lease.Manager
 	clock clock.Clock
+	scope string
 	hs    []lease.Holder
 }
 
@@ -26,7 +27,7 @@ func (s *Set) holders(ctx context.Context, scope string) (*Holders, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Holders{m: s.leases, clock: s.clock, hs: hs}, nil
+	return &Holders{m: s.leases, clock: s.clock, scope: scope, hs: hs}, nil
 }
 
 // Live reports whether the holder of st may still act, now: the snapshot
@@ -34,25 +35,26 @@ func (s *Set) holders(ctx context.Context, scope string) (*Holders, error) {
 // (lease.Manager.Live, with its skew margin). A holder the snapshot does
 // not list is gone.
 func (h *Holders) Live(st State) bool {
-	now := h.clock.Now()
-	for _, x := range h.hs {
-		if x.ID == st.Holder && x.Fence == st.Fence {
-			return h.m.Live(x, now)
-		}
-	}
-	return false
+	e, ok := h.entry(st)
+	return ok && h.m.Live(e, h.clock.Now())
 }
 
-// Live reports whether the holder of st may still act: Holders.Live on one
-// read of st's scope (the lease's when st records none).
-func (s *Set) Live(ctx context.Context, st State) (bool, error) {
+// entry is the entry of st's holder in the snapshot.
+func (h *Holders) entry(st State) (lease.Holder, bool) {
+	for _, x := range h.hs {
+		if x.ID == st.Holder && x.Fence == st.Fence {
+			return x, true
+		}
+	}
+	return lease.Holder{}, false
+}
+
+// HoldersOf reads the holders of st's scope (the lease's when st records
+// none): what Holders.Live judges st by, and what Over removes.
+func (s *Set) HoldersOf(ctx context.Context, st State) (*Holders, error) {
 	scope := st.Scope
 	if scope == "" {
 		scope = s.lease.Scope()
 	}
-	h, err := s.holders(ctx, scope)
-	if err != nil {
-		return false, err
-	}
-	return h.Live(st), nil
+	return s.holders(ctx, scope)
 }

@@ -2,12 +2,16 @@ package claim
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
+	"github.com/vectora/ingest-normalize/internal/ddbretry"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -24,29 +28,45 @@ type Mark struct {
 }
 
 // Mark writes m on condition that this lease still holds the claim: one
-// UpdateItem, or one transaction with m.Also. It returns lease.ErrNotHeld
-// when the claim is no longer this lease's (nothing is written).
+// UpdateItem, or one transaction with m.Also. Conflicts, throttling and
+// ambiguous outcomes are retried until ctx ends (a transaction with the
+// same request token, so that it applies once; a single write by reading
+// the claim back). It returns an error wrapping lease.ErrNotHeld when the
+// claim is no longer this lease's (nothing is written).
 func (s *Set) Mark(ctx context.Context, m Mark) error {
+	if m.Also != nil {
+		return s.transact(ctx, []types.TransactWriteItem{{Update: s.markUpdate(m)}, {Update: m.Also}})
+	}
 	u := s.markUpdate(m)
-	if m.Also == nil {
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
-			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
-		})
-		var failed *types.ConditionalCheckFailedException
-		if errors.As(err, &failed) {
-			return lease.ErrNotHeld
+	in := &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression,
+		ConditionExpression: u.ConditionExpression, ExpressionAttributeNames: u.ExpressionAttributeNames,
+		ExpressionAttributeValues: u.ExpressionAttributeValues}
+	unknown := false
+	return retrying(ctx, s, func() (bool, error) {
+		_, err := s.db.UpdateItem(ctx, in, ddbretry.NoSDKRetry)
+		switch o := ddbretry.Classify(err); {
+		case err == nil:
+			return true, nil
+		case o == ddbretry.Refused && ddbretry.ConditionFailed(err, -1):
+			return true, s.markRefused(ctx, m, unknown)
+		case o == ddbretry.Refused:
+			return true, err
+		case o == ddbretry.Unknown:
+			unknown = true
 		}
-		return err
-	}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{{Update: u}, {Update: m.Also}},
+		return false, err
 	})
-	var canceled *types.TransactionCanceledException
-	if errors.As(err, &canceled) && refusals(canceled)(0) {
-		return lease.ErrNotHeld
+}
+
+// markRefused decides a refused mark: written after all by an earlier
+// attempt whose outcome was unknown, or no longer this lease's claim.
+func (s *Set) markRefused(ctx context.Context, m Mark, unknown bool) error {
+	if unknown {
+		if st, err := s.Read(ctx, m.SK); err == nil && st.State == m.State && st.Holder == s.lease.Holder() && st.Fence == s.lease.Fence() {
+			return nil
+		}
 	}
-	return err
+	return fmt.Errorf("claim: mark %s %s: %w", m.SK, m.State, lease.ErrNotHeld)
 }
 
 // Flush writes marks: one transaction for up to MaxMarks of them (one
@@ -61,7 +81,7 @@ func (s *Set) Flush(ctx context.Context, marks []Mark) (written int, errs []erro
 	for len(marks) > 0 {
 		chunk := marks[:min(len(marks), MaxMarks)]
 		marks = marks[len(chunk):]
-		if len(chunk) > 1 && s.transact(ctx, chunk) == nil {
+		if len(chunk) > 1 && s.transact(ctx, s.markItems(chunk)) == nil {
 			written += len(chunk)
 			continue
 		}
@@ -76,14 +96,59 @@ func (s *Set) Flush(ctx context.Context, marks []Mark) (written int, errs []erro
 	return written, errs
 }
 
-// transact writes marks in one transaction.
-func (s *Set) transact(ctx context.Context, marks []Mark) error {
+func (s *Set) markItems(marks []Mark) []types.TransactWriteItem {
 	items := make([]types.TransactWriteItem, len(marks))
 	for k, m := range marks {
 		items[k] = types.TransactWriteItem{Update: s.markUpdate(m)}
 	}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	return err
+	return items
+}
+
+// transact writes items in one transaction, retried as Mark says: the
+// same request token after an ambiguous outcome (DynamoDB then answers
+// with the first outcome instead of applying it twice), a fresh one after
+// a conflict. A refusal of its first item is lease.ErrNotHeld.
+func (s *Set) transact(ctx context.Context, items []types.TransactWriteItem) error {
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(token())}
+	return retrying(ctx, s, func() (bool, error) {
+		_, err := s.db.TransactWriteItems(ctx, in, ddbretry.NoSDKRetry)
+		switch o := ddbretry.Classify(err); {
+		case err == nil:
+			return true, nil
+		case o == ddbretry.Refused && ddbretry.ConditionFailed(err, 0):
+			return true, fmt.Errorf("claim: mark: %w", lease.ErrNotHeld)
+		case o == ddbretry.Refused:
+			return true, err
+		case o == ddbretry.NotApplied && !errors.As(err, new(*types.TransactionInProgressException)):
+			in.ClientRequestToken = aws.String(token())
+		}
+		return false, err
+	})
+}
+
+// retrying calls try until it reports done, waiting between tries on the
+// Set's clock, until ctx ends.
+func retrying(ctx context.Context, s *Set, try func() (done bool, err error)) error {
+	b := ddbretry.Backoff()
+	for {
+		done, err := try()
+		if done {
+			return err
+		}
+		d, _ := b.Next()
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-s.clock.After(d):
+		}
+	}
+}
+
+// token is a fresh ClientRequestToken.
+func token() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // markUpdate is the conditional write of m.

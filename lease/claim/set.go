@@ -38,7 +38,6 @@ type Set struct {
 	clock  clock.Clock
 	retain time.Duration
 	scope  bool // claims record the lease's scope
-	renew  bool // claims carry the lease's Renewal instead of its Guard
 }
 
 // Option configures a Set; options are checked by NewSet.
@@ -55,10 +54,6 @@ func WithRetention(d time.Duration) Option { return func(s *Set) { s.retain = d 
 // WithScope makes every claim record the lease's scope, so that liveness
 // is judged in that scope whoever reads the claim.
 func WithScope() Option { return func(s *Set) { s.scope = true } }
-
-// WithRenewal makes every claim carry the lease's Renewal instead of its
-// Guard: a claim then also renews the lease and saves it a heartbeat.
-func WithRenewal() Option { return func(s *Set) { s.renew = true } }
 
 // NewSet returns the claims of partition pk of table, taken by l; m is
 // the manager that issued l, whose liveness rule the Set applies.

@@ -39,16 +39,17 @@ func (r *run) states(ctx context.Context) (map[int]claim.State, error) {
 
 // claim takes batch i in one transaction that also renews the lease and
 // marks done the batches of done. prev is the batch as last read; when it
-// is claimed (by a dead holder, which the caller checked) only one stealer
-// wins. It returns claim.ErrConflict when the batch was taken first, a
+// is claimed (by a holder that holders, the snapshot the caller checked,
+// shows dead) only one stealer wins, and the dead holder's entry goes in
+// the same transaction. It returns claim.ErrConflict when the batch was taken first, a
 // *claim.MarkError when some of done are no longer held, or an error
 // wrapping lease.ErrNotHeld when the lease is no longer current.
-func (r *run) claim(ctx context.Context, i int, prev claim.State, done []finishing) error {
+func (r *run) claim(ctx context.Context, i int, prev claim.State, done []finishing, holders *claim.Holders) error {
 	marks := make([]claim.Mark, len(done))
 	for k, f := range done {
 		marks[k] = f.mark(claim.Done)
 	}
-	err := r.claims.Claim(ctx, batchSK(i), prev, claim.Items(refs(r.batches[i])), claim.Carrying(marks...))
+	err := r.claims.Claim(ctx, batchSK(i), prev, claim.Items(refs(r.batches[i])), claim.Carrying(marks...), claim.Over(holders))
 	var refused *claim.MarkError
 	if err == nil || errors.Is(err, claim.ErrConflict) || errors.As(err, &refused) {
 		return err

@@ -45,7 +45,7 @@ func (r *run) claimLoop(ctx context.Context) error {
 // the walker's view with the outcome.
 func (r *run) claimOne(ctx context.Context, w *walker, i int, prev claim.State) error {
 	done := r.takeDone()
-	err := r.claim(ctx, i, prev, done)
+	err := r.claim(ctx, i, prev, done, w.holders)
 	var refused *claim.MarkError
 	switch {
 	case err == nil:

@@ -66,7 +66,7 @@ func (r *run) execute(ctx context.Context, resp *Response, name string) (err err
 	defer r.release(ctx, resp)
 	defer r.outputs(resp)
 	if r.claims, err = claim.NewSet(p.db, p.table, "run#"+p.env+"#"+r.id, l, p.leases,
-		claim.WithRenewal(), claim.WithClock(p.clock), claim.WithRetention(p.retain)); err != nil {
+		claim.WithClock(p.clock), claim.WithRetention(p.retain)); err != nil {
 		return err
 	}
 	r.sink = &sink{s3: p.s3, bucket: p.bucket, lease: l}
