@@ -13,7 +13,7 @@ GO        ?= go
 LOCAL_BIN := $(CURDIR)/.local/bin
 RIE_MOD   := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 # Packages whose tests talk to DynamoDB: run a second time against moto.
-DDB_PKGS  := ./lease/... ./normalize/ ./ingest/ ./internal/e2e/
+DDB_PKGS  := ./lease/... ./normalize/... ./ingest/ ./internal/e2e/
 
 export PATH := $(LOCAL_BIN):$(PATH)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // The quota of the shared-budget tests, per emulated minute.
@@ -38,10 +39,10 @@ func prompts(t *testing.T) []bedrock.Prompt {
 	var ps []bedrock.Prompt
 	canon := normalize.DefaultCanonical()
 	data, err := os.ReadFile(filepath.Join("..", "..", "shared", "data", "items-corporate.jsonl"))
-	items, _, _ := normalize.ParseItems(data)
+	items, _, _ := item.ParseItems(data)
 	if err != nil || len(items) == 0 {
 		for i := range 20 {
-			items = append(items, normalize.RawItem{ItemID: fmt.Sprintf("s_%d", i), SourceKey: "s",
+			items = append(items, item.Raw{ItemID: fmt.Sprintf("s_%d", i), SourceKey: "s",
 				Title:   fmt.Sprintf("MedinCell and Teva report phase 3 data for olanzapine LAI, study %d", i),
 				Content: "The long-acting injectable met its primary endpoint in schizophrenia.", Language: "en"})
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 const emulatedModel = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -30,7 +31,7 @@ func realPrompts(t *testing.T) []bedrock.Prompt {
 		if err != nil {
 			t.Skipf("sample data: %v", err)
 		}
-		items, _, err := normalize.ParseItems(data)
+		items, _, err := item.ParseItems(data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -137,7 +137,7 @@ func resourceTexts(v any) []string {
 
 func TestRoleLeastPrivilege(t *testing.T) {
 	tpl := loadTemplate(t, "s1-runtime.yaml")
-	p := goConsts(t, filepath.Join(repoRoot(t), "normalize"))
+	p := goConsts(t, filepath.Join(repoRoot(t), "normalize", "item"))
 	// clients/ holds ingestion's per-client source lists (ingest.ClientKey).
 	read := "(" + p["IngestedPrefix"] + "|" + p["CanonicalPrefix"] + "|" + p["NormalizedPrefix"] + "|clients/)"
 	written := "(" + p["IngestedPrefix"] + "|" + p["NormalizedPrefix"] + ")"

@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/url"
 
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 	"gopkg.in/yaml.v3"
 )
 
@@ -88,7 +88,7 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 	c.byKey = make(map[string]int, len(c.Sources))
 	var errs []error
 	for i, s := range c.Sources {
-		if err := normalize.CheckSourceKey(s.Key); err != nil {
+		if err := item.CheckSourceKey(s.Key); err != nil {
 			errs = append(errs, fmt.Errorf("sources[%d]: %w", i, err))
 			continue
 		}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Client is the ingestion configuration of one client, read from
@@ -19,7 +19,7 @@ type Client struct {
 
 // ClientKey returns "clients/<client_id>.yaml".
 func ClientKey(clientID string) (string, error) {
-	if err := normalize.CheckClientID(clientID); err != nil {
+	if err := item.CheckClientID(clientID); err != nil {
 		return "", fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return "clients/" + clientID + ".yaml", nil
@@ -32,7 +32,7 @@ func ParseClient(data []byte) (Client, error) {
 	if err := decodeYAML(data, &c); err != nil {
 		return Client{}, fmt.Errorf("%w: client: %w", ErrConfig, err)
 	}
-	if err := normalize.CheckClientID(c.ID); err != nil {
+	if err := item.CheckClientID(c.ID); err != nil {
 		return Client{}, fmt.Errorf("%w: client: %w", ErrConfig, err)
 	}
 	return c, nil

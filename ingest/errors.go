@@ -17,9 +17,6 @@ var (
 	ErrTooLarge = errors.New("ingest: response too large")
 	// ErrParse is returned when a feed or page cannot be read.
 	ErrParse = errors.New("ingest: cannot parse")
-	// ErrClaimConflict is returned when another invocation holds a
-	// (source, window) claim.
-	ErrClaimConflict = errors.New("ingest: source claimed by someone else")
 )
 
 // StatusError is an HTTP answer other than 2xx or 304.

@@ -3,20 +3,13 @@ package ingest
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"html"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 	"gopkg.in/yaml.v3"
 )
 
@@ -93,149 +86,6 @@ type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time                         { return c.t }
 func (c fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// feedServer serves documents by path with ETag and Last-Modified, answers
-// 304 to a matching If-None-Match, and counts requests per path.
-type feedServer struct {
-	*httptest.Server
-	mu          sync.Mutex
-	docs        map[string][]byte
-	hits        map[string]int
-	conditional map[string]int
-}
-
-func newFeedServer(t testing.TB) *feedServer {
-	s := &feedServer{docs: map[string][]byte{}, hits: map[string]int{}, conditional: map[string]int{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *feedServer) put(path string, body []byte) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.docs[path] = body
-	return s.URL + path
-}
-
-func (s *feedServer) count(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits[path]
-}
-
-func (s *feedServer) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.hits[r.URL.Path]++
-	if r.Header.Get("If-None-Match") != "" {
-		s.conditional[r.URL.Path]++
-	}
-	body, ok := s.docs[r.URL.Path]
-	s.mu.Unlock()
-	switch r.URL.Path {
-	case "/broken/timeout":
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
-		return
-	case "/broken/invalid":
-		io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><item><title>cut <short`)
-		return
-	}
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Last-Modified", ingestDay.Format(http.TimeFormat))
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.Write(body)
-}
-
-// rssDoc builds an RSS 2.0 feed; the raw titles (HTML and all) are escaped
-// as feeds do.
-func rssDoc(rows []row) []byte {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<rss version="2.0"><channel><title>Test feed</title><link>https://press.example/</link><description>test</description>`)
-	for _, r := range rows {
-		fmt.Fprintf(&b, "\n<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate>",
-			html.EscapeString(r.Title), html.EscapeString(r.URL), html.EscapeString(r.URL), pubTime(r).Format(time.RFC1123Z))
-		if r.Content != "" {
-			fmt.Fprintf(&b, "<description>%s</description>", html.EscapeString(r.Content))
-		}
-		b.WriteString("</item>")
-	}
-	b.WriteString("\n</channel></rss>\n")
-	return []byte(b.String())
-}
-
-// atomDoc builds an Atom feed.
-func atomDoc(rows []row) []byte {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<feed xmlns="http://www.w3.org/2005/Atom"><title>Test feed</title><id>urn:test</id><updated>2025-12-12T00:00:00Z</updated>`)
-	for _, r := range rows {
-		ts := pubTime(r).Format(time.RFC3339)
-		fmt.Fprintf(&b, "\n<entry><title type=\"html\">%s</title><link href=\"%s\"/><id>%s</id><published>%s</published><updated>%s</updated>",
-			html.EscapeString(r.Title), html.EscapeString(r.URL), html.EscapeString(r.URL), ts, ts)
-		if r.Content != "" {
-			fmt.Fprintf(&b, "<summary>%s</summary>", html.EscapeString(r.Content))
-		}
-		b.WriteString("</entry>")
-	}
-	b.WriteString("\n</feed>\n")
-	return []byte(b.String())
-}
-
-func pubTime(r row) time.Time {
-	d, _ := time.Parse(time.DateOnly, r.PublishedAt)
-	return d.Add(10 * time.Hour)
-}
-
-// pageA builds a news list in layout A (li.news-item, <time datetime>);
-// withDates false leaves the dates out, as on the original pages.
-func pageA(rows []row, withDates bool) []byte {
-	var b strings.Builder
-	b.WriteString("<!doctype html><html><body><nav><a href=\"/\">Home</a></nav><ul class=\"news-list\">")
-	for _, r := range rows {
-		b.WriteString("\n<li class=\"news-item\">")
-		if withDates {
-			d := pubTime(r)
-			fmt.Fprintf(&b, `<time class="news-date" datetime="%s">%s</time>`, d.Format(time.DateOnly), d.Format("January 2, 2006"))
-		}
-		fmt.Fprintf(&b, `<h3 class="news-title"><a href="%s">%s</a></h3><p class="news-summary">%s</p></li>`,
-			html.EscapeString(relative(r.URL)), html.EscapeString(r.Title), html.EscapeString(r.Content))
-	}
-	b.WriteString("\n</ul></body></html>\n")
-	return []byte(b.String())
-}
-
-// pageB builds a news page in layout B (article.press-release, text date).
-func pageB(rows []row) []byte {
-	var b strings.Builder
-	b.WriteString("<!doctype html><html><body><main>")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "\n<article class=\"press-release\"><h2><a href=\"%s\">%s</a></h2><span class=\"release-date\">%s</span><div class=\"excerpt\">%s</div></article>",
-			html.EscapeString(r.URL), html.EscapeString(r.Title), pubTime(r).Format("2 January 2006"), html.EscapeString(r.Content))
-	}
-	b.WriteString("\n</main></body></html>\n")
-	return []byte(b.String())
-}
-
-// relative keeps the path of an absolute URL, to exercise link resolution.
-func relative(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		if j := strings.Index(u[i+3:], "/"); j >= 0 {
-			return u[i+3+j:]
-		}
-	}
-	return u
-}
 
 // env is one test's world: local DynamoDB and S3, a feed server, a lease
 // manager and the sources built from the sample data.
@@ -370,7 +220,7 @@ func (e *env) ingester(opts ...Option) *Ingester {
 }
 
 // run acquires a lease on the ingester's scope, runs ev and releases.
-func (e *env) run(g *Ingester, ev normalize.Event) (*Report, error) {
+func (e *env) run(g *Ingester, ev item.Event) (*Report, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	l, err := e.mgr.Acquire(ctx, g.Scope())
@@ -418,13 +268,13 @@ func (e *env) expected(srcs []Source, from, to time.Time) map[string]bool {
 	ids, hashes := map[string]bool{}, map[string]bool{}
 	for _, s := range srcs {
 		for _, r := range e.rows[s.Key] {
-			title := normalize.CleanText(r.Title)
-			hash := contentHash(title, normalize.CleanText(r.Content))
+			title := item.CleanText(r.Title)
+			hash := contentHash(title, item.CleanText(r.Content))
 			date := r.PublishedAt
 			if s.Mode == ModeHTML {
 				date = ingestDay.Format(time.DateOnly) // corporate rows: layout A has no date, B has this one
 			}
-			id := normalize.DeriveItemID(s.Key, date, title, "", "")
+			id := item.DeriveItemID(s.Key, date, title, "", "")
 			d, _ := time.Parse(time.DateOnly, date)
 			if d.Before(from) || d.After(to) || ids[id] || hashes[hash] {
 				continue

@@ -12,14 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/lease/claim"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
-// DynamoDB is the part of the DynamoDB API the Ingester calls.
-// *dynamodb.Client satisfies it.
+// DynamoDB is the part of the DynamoDB API the Ingester calls: the
+// claims' and the validators'. *dynamodb.Client satisfies it.
 type DynamoDB interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	claim.DynamoDB
 }
 
 // S3 is the part of the S3 API the Ingester calls. *s3.Client satisfies it.
@@ -120,7 +120,7 @@ type SourceResult struct {
 // that could not be written; the Report is returned with it when there is
 // one. ev.ForceReprocess fetches sources already done for the window, in
 // full.
-func (g *Ingester) Run(ctx context.Context, l *lease.Lease, ev normalize.Event) (*Report, error) {
+func (g *Ingester) Run(ctx context.Context, l *lease.Lease, ev item.Event) (*Report, error) {
 	now := g.clock.Now()
 	if err := ev.Validate(now); err != nil {
 		return nil, err
@@ -134,7 +134,10 @@ func (g *Ingester) Run(ctx context.Context, l *lease.Lease, ev normalize.Event) 
 	if err != nil {
 		return nil, err
 	}
-	r := g.newRun(l, ev, now)
+	r, err := g.newRun(l, ev, now)
+	if err != nil {
+		return nil, err
+	}
 	r.report.Sources = pre
 	r.fetchAll(ctx, srcs)
 	err = r.writeAll(ctx)
@@ -156,7 +159,7 @@ func underLease(ctx context.Context, l *lease.Lease) (context.Context, context.C
 
 // sources reads the catalog and the client's file and resolves the sources
 // of ev.
-func (g *Ingester) sources(ctx context.Context, ev normalize.Event) ([]Source, []SourceResult, error) {
+func (g *Ingester) sources(ctx context.Context, ev item.Event) ([]Source, []SourceResult, error) {
 	data, _, err := getObject(ctx, g.s3, g.configBucket, CatalogKey, MaxConfigBytes)
 	if err != nil {
 		return nil, nil, err
@@ -199,7 +202,7 @@ func (g *Ingester) client(ctx context.Context, id string) (Client, error) {
 // Configured reports whether ev can be ingested: the catalog exists and,
 // unless ev names its sources, so does the client's file. The handler asks
 // it when the event leaves the mode to the configuration.
-func (g *Ingester) Configured(ctx context.Context, ev normalize.Event) (bool, error) {
+func (g *Ingester) Configured(ctx context.Context, ev item.Event) (bool, error) {
 	data, _, err := getObject(ctx, g.s3, g.configBucket, CatalogKey, MaxConfigBytes)
 	if err != nil || data == nil || len(ev.Sources) > 0 {
 		return err == nil && data != nil, err

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
-func wholeWindow() normalize.Event {
-	return normalize.Event{ClientID: "acme", FromDate: "2025-12-01", ToDate: "2025-12-21"}
+func wholeWindow() item.Event {
+	return item.Event{ClientID: "acme", FromDate: "2025-12-01", ToDate: "2025-12-21"}
 }
 
 func TestRunWritesEverySource(t *testing.T) {
@@ -46,11 +46,11 @@ func TestRunWritesEverySource(t *testing.T) {
 		}
 	}
 	checkOriginalIDs(t, e, items)
-	// What was written is what package normalize reads.
+	// What was written is what normalization reads (item.ParseItems).
 	for key, data := range mustFiles(e) {
-		parsed, bad, err := normalize.ParseItems([]byte(data))
+		parsed, bad, err := item.ParseItems([]byte(data))
 		if err != nil || len(bad) > 0 || len(parsed) == 0 {
-			t.Errorf("%s: normalize.ParseItems: %d items, bad %v, err %v", key, len(parsed), bad, err)
+			t.Errorf("%s: item.ParseItems: %d items, bad %v, err %v", key, len(parsed), bad, err)
 		}
 	}
 }
@@ -93,7 +93,7 @@ func mustFiles(e *env) map[string]string {
 func TestRunFiltersTheWindow(t *testing.T) {
 	e := newEnv(t)
 	e.configure(e.sources)
-	ev := normalize.Event{ClientID: "acme", FromDate: "2025-12-08", ToDate: "2025-12-09"}
+	ev := item.Event{ClientID: "acme", FromDate: "2025-12-08", ToDate: "2025-12-09"}
 	rep, err := e.run(e.ingester(), ev)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestRunConditionalGet(t *testing.T) {
 	_, before := e.written("acme")
 	// A narrower window ending on the fetch day is covered by the first
 	// fetch: every source answers 304 and nothing is written.
-	rep, err := e.run(e.ingester(), normalize.Event{ClientID: "acme", FromDate: "2025-12-10", ToDate: "2025-12-21"})
+	rep, err := e.run(e.ingester(), item.Event{ClientID: "acme", FromDate: "2025-12-10", ToDate: "2025-12-21"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestRunConditionalGet(t *testing.T) {
 		}
 	}
 	// A window reaching before the first one is not covered: full fetch.
-	rep, err = e.run(e.ingester(), normalize.Event{ClientID: "acme", FromDate: "2025-11-20", ToDate: "2025-12-21"})
+	rep, err = e.run(e.ingester(), item.Event{ClientID: "acme", FromDate: "2025-11-20", ToDate: "2025-12-21"})
 	if err != nil || rep.Ingested != len(e.sources) {
 		t.Fatalf("third run: err %v, %+v", err, rep)
 	}
@@ -265,7 +265,7 @@ func TestRunConfigErrors(t *testing.T) {
 	if err != nil || rep.Ingested != 1 || rep.Failed != 1 {
 		t.Errorf("event sources: err %v, report %+v", err, rep)
 	}
-	if _, err := e.run(g, normalize.Event{ClientID: "acme"}); err == nil {
+	if _, err := e.run(g, item.Event{ClientID: "acme"}); err == nil {
 		t.Error("an event without a window ran")
 	}
 }

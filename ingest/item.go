@@ -4,15 +4,15 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
-// Item is one raw item as written to ingested/…/items.json: the fields
-// package normalize reads plus PublishedAtFallback, true when the source gave
-// no date and PublishedAt is the ingest date. An Item is a plain value, safe
-// for concurrent reads.
+// Item is one raw item as written to ingested/…/items.json: the fields of
+// item.Raw, which normalization reads, plus PublishedAtFallback, true when
+// the source gave no date and PublishedAt is the ingest date. An Item is a
+// plain value, safe for concurrent reads.
 type Item struct {
-	normalize.RawItem
+	item.Raw
 	PublishedAtFallback bool `json:"published_at_fallback,omitempty"`
 }
 
@@ -20,8 +20,8 @@ type Item struct {
 // did; now gives the ingest date when the entry has none. ok is false for an
 // entry with neither title nor content.
 func newItem(src Source, e entry, now time.Time) (it Item, ok bool) {
-	title := clip(normalize.CleanText(e.title), normalize.MaxTitleRunes)
-	content := normalize.CleanText(e.content)
+	title := clip(item.CleanText(e.title), item.MaxTitleRunes)
+	content := item.CleanText(e.content)
 	if title == "" && content == "" {
 		return Item{}, false
 	}
@@ -34,12 +34,12 @@ func newItem(src Source, e entry, now time.Time) (it Item, ok bool) {
 		day = now
 	}
 	date := day.UTC().Format(time.DateOnly)
-	link := normalize.CleanText(e.link)
-	if len(link) > normalize.MaxURLBytes {
+	link := item.CleanText(e.link)
+	if len(link) > item.MaxURLBytes {
 		link = ""
 	}
-	return Item{RawItem: normalize.RawItem{
-		ItemID:      normalize.DeriveItemID(src.Key, date, title, link, content),
+	return Item{Raw: item.Raw{
+		ItemID:      item.DeriveItemID(src.Key, date, title, link, content),
 		SourceKey:   src.Key,
 		SourceType:  src.Type,
 		Title:       title,
@@ -53,13 +53,13 @@ func newItem(src Source, e entry, now time.Time) (it Item, ok bool) {
 
 // contentHash is the original ingester's content hash: "sha256:" and the
 // SHA-256 of the lower-cased, white-space-collapsed content — the content
-// alone, as the original's hashes show (normalize.DeriveContentHash with an
+// alone, as the original's hashes show (item.DeriveContentHash with an
 // empty title) — or of the title when there is no content.
 func contentHash(title, content string) string {
 	if content == "" {
-		return normalize.DeriveContentHash(title, "")
+		return item.DeriveContentHash(title, "")
 	}
-	return normalize.DeriveContentHash("", content)
+	return item.DeriveContentHash("", content)
 }
 
 // day returns the UTC day of the item's published_at.

@@ -7,18 +7,19 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/clock"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/lease/claim"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Defaults of an Ingester's options.
 const (
-	DefaultEnv       = normalize.DefaultEnv
+	DefaultEnv       = "dev"
 	DefaultTimeout   = 15 * time.Second // one HTTP attempt
 	DefaultRetries   = 2                // attempts after the first
 	DefaultBackoff   = 500 * time.Millisecond
 	DefaultMaxBytes  = 8 << 20 // one response body, after decompression
 	DefaultWorkers   = 4
-	DefaultRetention = normalize.DefaultRetention
+	DefaultRetention = claim.DefaultRetention
 	DefaultUserAgent = "vectora-ingest/1.0 (+https://github.com/vectora/ingest-normalize)"
 )
 
@@ -72,12 +73,12 @@ func (g *Ingester) validate() error {
 		return fmt.Errorf("%w: DynamoDB, S3 and lease manager are all required", ErrConfig)
 	case g.table == "" || g.bucket == "" || g.configBucket == "":
 		return fmt.Errorf("%w: table and buckets must not be empty", ErrConfig)
-	case normalize.CheckSourceKey(g.env) != nil:
+	case item.CheckSourceKey(g.env) != nil:
 		return fmt.Errorf("%w: env %q: use letters, digits, '_', '-' or '.'", ErrConfig, g.env)
 	case f.client == nil || f.timeout <= 0 || f.retries < 0 || f.retries > 10 || f.backoff < 0:
 		return fmt.Errorf("%w: HTTP client, timeout > 0 and 0-10 retries with backoff >= 0 are required", ErrConfig)
-	case f.maxBytes < 1 || f.maxBytes > normalize.MaxItemsFileBytes:
-		return fmt.Errorf("%w: max bytes %d is not in 1..%d", ErrConfig, f.maxBytes, normalize.MaxItemsFileBytes)
+	case f.maxBytes < 1 || f.maxBytes > item.MaxItemsFileBytes:
+		return fmt.Errorf("%w: max bytes %d is not in 1..%d", ErrConfig, f.maxBytes, item.MaxItemsFileBytes)
 	case g.workers < 1 || g.workers > 64:
 		return fmt.Errorf("%w: workers %d is not in 1..64", ErrConfig, g.workers)
 	case g.clock == nil || g.log == nil || g.retain <= 0:

@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/lease"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/lease/claim"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // finishTimeout bounds the writes that close claims, which run even when
@@ -23,10 +24,10 @@ const finishTimeout = 5 * time.Second
 type run struct {
 	g        *Ingester
 	lease    *lease.Lease
-	ev       normalize.Event
+	ev       item.Event
 	now      time.Time
 	from, to time.Time
-	claims   *claims
+	claims   claims
 	state    httpState
 	writer   writer
 	tasks    []*task
@@ -44,15 +45,19 @@ type task struct {
 	unsaved  bool       // a day file with its items could not be written
 }
 
-func (g *Ingester) newRun(l *lease.Lease, ev normalize.Event, now time.Time) *run {
+func (g *Ingester) newRun(l *lease.Lease, ev item.Event, now time.Time) (*run, error) {
 	from, to, _ := ev.Window(now)
 	window := from.Format(time.DateOnly) + ":" + to.Format(time.DateOnly)
 	pk := "ingest#" + g.env + "#" + ev.ClientID
-	return &run{g: g, lease: l, ev: ev, now: now, from: from, to: to,
-		claims: &claims{db: g.db, table: g.table, pk: pk + "#" + window, lease: l, leases: g.leases, clock: g.clock, retain: g.retain},
+	set, err := claim.NewSet(g.db, g.table, pk+"#"+window, l, g.leases,
+		claim.WithScope(), claim.WithClock(g.clock), claim.WithRetention(g.retain))
+	if err != nil {
+		return nil, err
+	}
+	return &run{g: g, lease: l, ev: ev, now: now, from: from, to: to, claims: claims{set},
 		state:  httpState{db: g.db, table: g.table, pk: pk, retain: g.retain},
 		writer: writer{s3: g.s3, bucket: g.bucket, lease: l},
-		report: Report{ClientID: ev.ClientID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)}}
+		report: Report{ClientID: ev.ClientID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)}}, nil
 }
 
 // fetchAll claims and fetches every source, at most g.workers at once.
@@ -75,7 +80,7 @@ func (r *run) fetchAll(ctx context.Context, srcs []Source) {
 // the task's result.
 func (r *run) ingest(ctx context.Context, t *task) {
 	seen, err := r.claims.take(ctx, t.src.Key, r.ev.ForceReprocess)
-	if errors.Is(err, ErrClaimConflict) {
+	if errors.Is(err, claim.ErrConflict) {
 		t.res.State, t.res.Reason = StateSkipped, conflictReason(seen)
 		return
 	}
@@ -90,8 +95,8 @@ func (r *run) ingest(ctx context.Context, t *task) {
 	}
 }
 
-func conflictReason(s claimState) string {
-	if s.State == claimClaimed {
+func conflictReason(s claim.State) string {
+	if s.State == claim.Claimed {
 		return "claimed for this window by " + s.Holder
 	}
 	return "already " + s.State + " for this window"
@@ -193,11 +198,11 @@ func (r *run) finishAll(ctx context.Context) {
 		if t.unsaved {
 			t.res.State, t.res.Reason = StateFailed, "its items could not be written"
 		}
-		state, n, extra := claimFree, 0, r.state.update(t.src.Key, t.v, r.now)
+		state, n, extra := claim.Free, 0, r.state.update(t.src.Key, t.v, r.now)
 		if t.res.State == StateIngested || t.res.State == StateNotModified {
-			state, n = claimDone, t.res.Items
+			state, n = claim.Done, t.res.Items
 		}
-		if state == claimFree || t.res.State != StateIngested {
+		if state == claim.Free || t.res.State != StateIngested {
 			extra = nil
 		}
 		if err := r.claims.finish(ctx, t.src.Key, state, n, extra); err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 	"gopkg.in/yaml.v3"
 )
 
@@ -95,7 +95,7 @@ func TestNewItemCleansFeedTitles(t *testing.T) {
 	if !ok || it.Title != "J&J buys Acme" || it.PublishedAt != "2025-12-09" || it.PublishedAtFallback {
 		t.Fatalf("%+v", it)
 	}
-	if want := normalize.DeriveItemID(src.Key, "2025-12-09", "J&J buys Acme", "", ""); it.ItemID != want || !strings.HasPrefix(want, "press_sector__x_20251209_") {
+	if want := item.DeriveItemID(src.Key, "2025-12-09", "J&J buys Acme", "", ""); it.ItemID != want || !strings.HasPrefix(want, "press_sector__x_20251209_") {
 		t.Errorf("id %s, want %s", it.ItemID, want)
 	}
 	if _, ok := newItem(src, entry{title: "<br/>"}, ingestDay); ok {
@@ -129,7 +129,7 @@ func TestCovers(t *testing.T) {
 
 func TestMerge(t *testing.T) {
 	mk := func(id, content string) Item {
-		return Item{RawItem: normalize.RawItem{ItemID: id, SourceKey: "s", Title: id, Content: content, ContentHash: contentHash(id, content)}}
+		return Item{Raw: item.Raw{ItemID: id, SourceKey: "s", Title: id, Content: content, ContentHash: contentHash(id, content)}}
 	}
 	old := `{"item_id":"b","source_key":"s","title":"b","content_hash":"` + contentHash("b", "x") + `","extra":1}` + "\n" +
 		`{"item_id":"c","source_key":"s","title":"c","content_hash":"` + contentHash("c", "") + `"}` + "\n"
@@ -140,7 +140,7 @@ func TestMerge(t *testing.T) {
 	if m != (merged{added: 1, replaced: 1, dups: 1, total: 3}) {
 		t.Errorf("merged %+v", m)
 	}
-	items, bad, err := normalize.ParseItems(body)
+	items, bad, err := item.ParseItems(body)
 	if err != nil || len(bad) > 0 || len(items) != 3 || items[0].ItemID != "a" || items[2].Content != "changed" {
 		t.Fatalf("%s: %v %v %v", body, items, bad, err)
 	}
@@ -181,7 +181,10 @@ func TestClaimTakeover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := g.newRun(dead, wholeWindow(), ingestDay)
+	r, err := g.newRun(dead, wholeWindow(), ingestDay)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := r.claims.take(ctx, e.sources[0].Key, false); err != nil {
 		t.Fatal(err)
 	}

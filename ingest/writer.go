@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	"github.com/vectora/ingest-normalize/lease"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // casAttempts bounds the compare-and-set loop of one day file.
@@ -43,7 +44,7 @@ type writer struct {
 
 // write merges items (all of day) into the day file of clientID.
 func (w writer) write(ctx context.Context, clientID string, day time.Time, items []Item) (DayResult, error) {
-	key, err := normalize.InputKey(clientID, day)
+	key, err := item.InputKey(clientID, day)
 	if err != nil {
 		return DayResult{}, err
 	}
@@ -73,7 +74,7 @@ func (w writer) write(ctx context.Context, clientID string, day time.Time, items
 
 // get returns the day file and its ETag, or nothing when it does not exist.
 func (w writer) get(ctx context.Context, key string) ([]byte, string, error) {
-	return getObject(ctx, w.s3, w.bucket, key, normalize.MaxItemsFileBytes)
+	return getObject(ctx, w.s3, w.bucket, key, item.MaxItemsFileBytes)
 }
 
 func (w writer) put(ctx context.Context, key string, body []byte, etag string) error {
@@ -99,7 +100,7 @@ type merged struct{ added, replaced, dups, total int }
 // content hash differs; an item whose content hash is there under another id
 // is left out. Existing elements are kept byte for byte.
 func merge(old []byte, items []Item) ([]byte, merged, error) {
-	elems, err := splitItems(old)
+	elems, err := splitDay(old)
 	if err != nil {
 		return nil, merged{}, err
 	}
@@ -142,30 +143,18 @@ func merge(old []byte, items []Item) ([]byte, merged, error) {
 	return joinItems(elems, order), m, nil
 }
 
-// splitItems returns the elements of a JSON array or the values of a JSON
-// Lines file.
-func splitItems(data []byte) ([]json.RawMessage, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
+// splitDay returns the elements of a day file through the parser
+// normalization reads it with (item.Split), refusing a file with lines it
+// cannot keep: rewriting it would drop them.
+func splitDay(data []byte) ([]json.RawMessage, error) {
+	raws, bad, err := item.Split(data)
+	if err != nil {
+		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var out []json.RawMessage
-	if bytes.TrimSpace(data)[0] == '[' {
-		err := dec.Decode(&out)
-		return out, err
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%w: %v", item.ErrMalformedItems, bad[0])
 	}
-	for {
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, raw)
-	}
+	return slices.DeleteFunc(raws, func(r json.RawMessage) bool { return r == nil }), nil
 }
 
 func joinItems(elems []json.RawMessage, order []int) []byte {

@@ -19,27 +19,38 @@
 //	                  key "-" is a sentinel that keeps the map non-empty
 //
 // Other packages add their own items (lease/budget: one row per Bedrock
-// quota; normalize: runs and claims).
+// quota; lease/claim: run batches and ingest claims).
 //
 // # Leases
 //
 // A Manager hands out leases; Acquire waits for a free slot, TryAcquire
 // fails fast with a *HeldError. An acquisition is one conditional write
 // that bumps the fence, adds the holder and removes holders whose expiry
-// plus the skew margin has passed — no watching a record for a lease
-// duration. A lease renews itself until Release and is never extended past
-// the invocation's deadline plus a grace; when it cannot be trusted any
-// more, Done closes and its Context is cancelled. Guard gives other writes
-// a condition that holds only while the lease is current; Renewal is that
-// condition as an update that also renews the lease, so that the holder's
+// plus the skew margin has passed, each on condition that its entry is
+// still the one read — no watching a record for a lease duration. A lease
+// renews itself until Release and is never extended past the invocation's
+// deadline plus a grace. It is trusted until its expiry minus the skew
+// margin: at that instant, whatever the network does, or as soon as a
+// renewal or a write under it is refused, Done closes and its Context is
+// cancelled. Transact writes other items in one transaction that holds
+// only while the lease is current and also renews it, so that the holder's
 // own writes save it heartbeats (the next one comes a heartbeat after the
 // last renewal).
+//
+// Every condition is one DynamoDB can check against the stored entry: a
+// renewal never moves the expiry back and holds only for this
+// acquisition's entry, a takeover removes an expired holder only if its
+// expiry is the one read. A request that stalls in the network and lands
+// late therefore either lands before the write that depends on the old
+// state, which is then refused, or is refused itself. The lease's writes
+// are retried by the package, not by the SDK: what DynamoDB did not apply
+// with a fresh request, what it may have applied as the same request.
 //
 // Clock skew: a holder stops trusting its lease one skew margin before its
 // expiry and a peer replaces it only one margin after, so a scope stays
 // exclusive while any two holders' clocks differ by less than twice the
 // margin (default 2 s); keep hosts within the margin. With a larger skew a
 // slow-clocked holder may still act on a lease that a fast-clocked peer has
-// already replaced; fencing (Guard, fence checks on outputs) is what keeps
+// already replaced; fencing (Transact, fence checks on outputs) is what keeps
 // its writes out (internal/chaos shows both).
 package lease

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 var (
@@ -67,4 +69,9 @@ func (e *ConfigError) Error() string { return fmt.Sprintf("lease: invalid %s: %s
 
 func configErr(field, format string, args ...any) error {
 	return &ConfigError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// asConditional is errors.As for a failed condition of a single-item write.
+func asConditional(err error, target **types.ConditionalCheckFailedException) bool {
+	return errors.As(err, target)
 }

@@ -2,7 +2,6 @@ package lease
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,105 +10,132 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
+	"github.com/vectora/ingest-normalize/internal/ddbretry"
 )
 
-// heartbeat renews the lease a heartbeat interval after its last renewal
-// (its own, or one a Renewal carried in another write) until Release, and
-// declares it lost when renewal is refused or when its expiry minus the
-// skew margin passes without a successful renewal — for example after the
-// process was frozen (a Lambda between invocations) and thawed.
+// heartbeat renews the lease a heartbeat after its last renewal (its own,
+// or one a write carried) until Release, and declares it lost at its trust
+// limit — the expiry last known to be written minus the skew margin — when
+// no renewal succeeded by then, whatever the state of the renewal in
+// flight (a request stalled in the network, a process frozen and thawed).
+// Renewals run in their own goroutine, each bounded by the trust limit, so
+// that the limit is kept on time; a failed one is tried again every
+// quarter heartbeat.
 func (l *Lease) heartbeat(parent context.Context) {
 	defer l.beat.Done()
-	wait := l.m.heartbeat
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	defer cancel()
+	done := make(chan renewal, 1)
+	var inFlight bool
+	var retryAt time.Time
 	for {
+		now, exp := l.m.clock.Now(), l.Expires()
+		trust := exp.Add(-l.m.skew)
+		if !now.Before(trust) {
+			l.lose(fmt.Sprintf("not renewed before expiry %s minus skew %v (frozen, partitioned or too slow)",
+				exp.UTC().Format(time.RFC3339Nano), l.m.skew))
+			return
+		}
+		due := maxTime(exp.Add(l.m.heartbeat-l.m.ttl), retryAt)
+		if !inFlight && !now.Before(due) && l.beginRenewal() {
+			inFlight = true
+			go func() { done <- l.renew(ctx, parent, now, trust) }()
+		}
+		wait := trust.Sub(now)
+		switch {
+		case inFlight:
+		case due.After(now):
+			wait = min(wait, due.Sub(now))
+		default: // a write carries a renewal: look again soon
+			wait = min(wait, l.m.heartbeat/8)
+		}
 		select {
 		case <-l.stop:
 			return
 		case <-l.ctx.Done():
 			return
+		case r := <-done:
+			inFlight = false
+			l.endRenewal()
+			if r.refused != "" {
+				l.lose(r.refused)
+				return
+			}
+			if r.failed {
+				retryAt = l.m.clock.Now().Add(l.m.heartbeat / 4)
+			}
+		case <-l.wake:
 		case <-l.m.clock.After(wait):
 		}
-		if reason := l.renewOnce(parent); reason != "" {
-			l.lose(reason)
-			return
-		}
-		wait = l.nextBeat()
 	}
 }
 
-// nextBeat is how long until the next renewal is due: a heartbeat after the
-// last one, and at least a quarter heartbeat (the retry pace when renewal
-// is late or failed).
-func (l *Lease) nextBeat() time.Duration {
-	due := l.Expires().Add(l.m.heartbeat - l.m.ttl)
-	return max(due.Sub(l.m.clock.Now()), l.m.heartbeat/4)
+// renewal is the outcome of one heartbeat renewal: failed (try again
+// later), refused (the lease is lost, with the reason), or neither.
+type renewal struct {
+	failed  bool
+	refused string
 }
 
-// renewOnce makes one renewal attempt and returns why the lease is lost,
-// or "" while it is still held.
-func (l *Lease) renewOnce(parent context.Context) string {
-	now := l.m.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.released {
-		return ""
-	}
-	if !now.Before(l.expires.Add(-l.m.skew)) {
-		return fmt.Sprintf("not renewed before expiry %s minus skew %v (frozen, partitioned or too slow)", l.expires.UTC().Format(time.RFC3339Nano), l.m.skew)
-	}
-	if l.expires.Sub(now) > l.m.ttl-l.m.heartbeat+l.m.heartbeat/8 {
-		return "" // renewed by a Renewal since this beat was planned (an eighth for timer slack)
-	}
+// renew makes one renewal attempt, bounded by the trust limit.
+func (l *Lease) renew(ctx, parent context.Context, now, trust time.Time) renewal {
 	next := l.m.capExpiry(parent, now.Add(l.m.ttl))
-	if !next.After(l.expires) {
-		return "" // already at the deadline cap: nothing to extend
+	if !next.After(l.Expires()) {
+		return renewal{} // at the deadline cap: nothing to extend
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), clock.Wall(l.m.clock, l.m.heartbeat))
+	ctx, cancel := context.WithTimeout(ctx, clock.Wall(l.m.clock, trust.Sub(now)))
 	defer cancel()
-	err := l.renew(ctx, now, next)
-	var refused *refusedError
-	switch {
-	case err == nil:
-		l.expires = next
-	case errors.As(err, &refused):
-		return refused.reason
-	}
-	return "" // transient failure: the next beat tries again
-}
-
-type refusedError struct{ reason string }
-
-func (e *refusedError) Error() string { return e.reason }
-
-// renew extends the holder's expiry to next, on condition that the entry is
-// still this acquisition and not expired. A refusal that shows next already
-// written (a retried write that had been applied) counts as success.
-func (l *Lease) renew(ctx context.Context, now, next time.Time) error {
 	_, err := l.m.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(l.m.table), Key: scopeKey(l.scope),
 		UpdateExpression:    aws.String("SET #hs.#id.#e = :next, #hs.#id.#r = :now"),
-		ConditionExpression: aws.String("#hs.#id.#f = :f AND #hs.#id.#e > :now"),
+		ConditionExpression: aws.String(renewCondition),
 		ExpressionAttributeNames: map[string]string{"#hs": "holders", "#id": l.holder,
 			"#f": "fence", "#e": "expires", "#r": "renewed"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":f": ddbattr.N(l.fence), ":now": ddbattr.N(micros(now)), ":next": ddbattr.N(micros(next))},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}, ddbretry.NoSDKRetry)
+	switch {
+	case err == nil:
+		l.advance(next)
+		return renewal{}
+	case ddbretry.ConditionFailed(err, -1):
+		return l.renewRefused(err, next)
+	}
+	return renewal{failed: true}
+}
+
+// renewCondition holds for this acquisition's entry while the renewal
+// would not move its expiry back. It is checked by DynamoDB against the
+// stored entry, never against the sender's clock: a renewal that lands
+// late, after a peer has removed the entry, is refused, and a peer that
+// removes an expired entry conditions that on the expiry it read, so a
+// late renewal and a takeover cannot both succeed.
+const renewCondition = "#hs.#id.#f = :f AND #hs.#id.#e <= :next"
+
+// renewRefused decides a refused renewal from the entry as it was: one
+// already at or past next (an earlier attempt of this holder that was
+// applied although it reported a failure) is a success; anything else
+// means the entry is gone or is no longer this acquisition.
+func (l *Lease) renewRefused(err error, next time.Time) renewal {
 	var failed *types.ConditionalCheckFailedException
-	if !errors.As(err, &failed) {
-		return err
+	if !asConditional(err, &failed) {
+		return renewal{failed: true}
 	}
 	rec, derr := decodeScope(failed.Item)
 	if derr != nil {
-		return derr
+		return renewal{failed: true}
 	}
-	if h, ok := rec.Holders[l.holder]; ok && h.Fence == l.fence && h.Expires == micros(next) {
-		return nil
+	if h, ok := rec.Holders[l.holder]; ok && h.Fence == l.fence && h.Expires >= micros(next) {
+		l.advance(fromMicros(h.Expires))
+		return renewal{}
 	}
-	return &refusedError{reason: "renewal refused: the entry expired, was replaced or was released by someone else"}
+	return renewal{refused: "renewal refused: the entry expired and was replaced, or was released by someone else"}
 }
 
-// lose marks the lease lost: Done closes and Context is cancelled.
-func (l *Lease) lose(reason string) {
-	l.cancel(&LostError{Scope: l.scope, Holder: l.holder, Fence: l.fence, Reason: reason})
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

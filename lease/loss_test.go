@@ -96,21 +96,16 @@ func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
 	}
 }
 
-// guardedPut writes a value on condition that l is still current.
+// guardedPut writes a value under l (Transact): only while l is current.
 func guardedPut(ctx context.Context, table string, l *lease.Lease, v string) error {
-	return putWith(ctx, table, l.Guard().ConditionCheck(), v)
+	return l.Transact(ctx, []types.TransactWriteItem{putItem(table, v)})
 }
 
-// putWith writes a value in one transaction with cond (a lease's guard or
-// renewal).
-func putWith(ctx context.Context, table string, cond types.TransactWriteItem, v string) error {
-	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		cond,
-		{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "1"},
-			"v": &types.AttributeValueMemberS{Value: v}}}},
-	}})
-	return err
+// putItem is the write of value v, as a transaction item.
+func putItem(table, v string) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "1"},
+		"v": &types.AttributeValueMemberS{Value: v}}}}
 }
 
 func readValue(t *testing.T, table string) string {

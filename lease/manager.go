@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
+	"github.com/vectora/ingest-normalize/internal/ddbretry"
 )
 
 // Manager hands out leases on scopes of one coordination table. A scope
@@ -132,11 +132,8 @@ func (m *Manager) Holders(ctx context.Context, scope string) (fence int64, holde
 	if err != nil {
 		return 0, nil, fmt.Errorf("lease: read %s: %w", scope, err)
 	}
-	for id, h := range rec.Holders {
-		holders = append(holders, h.holder(id))
-	}
-	sort.Slice(holders, func(i, j int) bool { return holders[i].Expires.Before(holders[j].Expires) })
-	return rec.Fence, holders, nil
+	v := rec.view(scope)
+	return v.Fence, v.Holders, nil
 }
 
 // Live reports whether h may still act at now, given the skew margin.
@@ -154,22 +151,30 @@ func (m *Manager) read(ctx context.Context, scope string) (scopeRecord, error) {
 }
 
 // claim writes holder into a free slot in one conditional write: it bumps
-// the fence, removes dead holders and adds this one, on condition that no
-// other acquisition happened since rec was read. It returns the lease, or
-// the fresh record to plan again with.
+// the fence, removes the dead holders the plan names and adds this one, on
+// condition that no other acquisition happened since rec was read and that
+// each removed entry still has the expiry read (a late renewal of a holder
+// judged dead makes the write fail: the plan is made again). It returns
+// the lease, or the record to plan again with.
 func (m *Manager) claim(ctx context.Context, scope, holder string, rec scopeRecord, plan acquirePlan) (*Lease, scopeRecord, error) {
 	now := m.clock.Now()
 	expires := m.capExpiry(ctx, now.Add(m.ttl))
 	h := holderRecord{Fence: rec.Fence + 1, Acquired: micros(now), Renewed: micros(now), Expires: micros(expires)}
-	in := m.claimInput(scope, holder, rec, plan, h)
-	_, err := m.db.UpdateItem(ctx, in)
+	in := m.claimInput(scope, holder, rec, plan.removals(m.max), h)
+	_, err := m.db.UpdateItem(ctx, in, ddbretry.NoSDKRetry)
 	if err == nil {
 		return m.newLease(ctx, scope, holder, h), rec, nil
 	}
 	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
+	switch ddbretry.Classify(err) {
+	case ddbretry.Refused:
+		if !errors.As(err, &failed) {
+			return nil, rec, err // invalid: trying again cannot help
+		}
 		fresh, derr := decodeScope(failed.Item)
 		return m.adopt(ctx, scope, holder, fresh), fresh, derr
+	case ddbretry.NotApplied:
+		return nil, rec, nil
 	}
 	// The write may have been applied although it reports a failure: look.
 	fresh, rerr := m.read(ctx, scope)
@@ -180,7 +185,7 @@ func (m *Manager) claim(ctx context.Context, scope, holder string, rec scopeReco
 }
 
 // adopt returns a lease when rec shows that this holder's own write was
-// applied after all (an SDK retry or an ambiguous failure), else nil.
+// applied after all (an ambiguous failure), else nil.
 func (m *Manager) adopt(ctx context.Context, scope, holder string, rec scopeRecord) *Lease {
 	if h, ok := rec.Holders[holder]; ok {
 		return m.newLease(ctx, scope, holder, h)
@@ -189,7 +194,7 @@ func (m *Manager) adopt(ctx context.Context, scope, holder string, rec scopeReco
 }
 
 // claimInput builds the conditional write of claim.
-func (m *Manager) claimInput(scope, holder string, rec scopeRecord, plan acquirePlan, h holderRecord) *dynamodb.UpdateItemInput {
+func (m *Manager) claimInput(scope, holder string, rec scopeRecord, remove []Holder, h holderRecord) *dynamodb.UpdateItemInput {
 	hv, _ := marshalHolder(h)
 	names := map[string]string{"#f": "fence", "#m": "max_holders", "#hs": "holders", "#id": holder}
 	values := map[string]types.AttributeValue{":f": ddbattr.N(h.Fence), ":m": ddbattr.N(int64(m.max))}
@@ -207,19 +212,19 @@ func (m *Manager) claimInput(scope, holder string, rec scopeRecord, plan acquire
 		return in
 	}
 	values[":prev"] = ddbattr.N(rec.Fence)
-	expr := "SET #f = :f, #m = :m, #hs.#id = :rec"
-	for i, id := range plan.expired {
-		n := fmt.Sprintf("#x%03d", i)
-		names[n] = id
+	expr, cond := "SET #f = :f, #m = :m, #hs.#id = :rec", "#f = :prev"
+	for i, x := range remove {
+		n, v := fmt.Sprintf("#x%03d", i), fmt.Sprintf(":x%03d", i)
+		names[n], names["#e"], values[v] = x.ID, "expires", ddbattr.N(micros(x.Expires))
 		if i == 0 {
 			expr += " REMOVE "
 		} else {
 			expr += ", "
 		}
 		expr += "#hs." + n
+		cond += " AND #hs." + n + ".#e = " + v
 	}
-	in.UpdateExpression = aws.String(expr)
-	in.ConditionExpression = aws.String("#f = :prev")
+	in.UpdateExpression, in.ConditionExpression = aws.String(expr), aws.String(cond)
 	return in
 }
 

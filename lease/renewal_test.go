@@ -2,16 +2,17 @@ package lease_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/vectora/ingest-normalize/lease"
 )
 
-// TestRenewalSavesHeartbeats: a holder that writes every 10 s with its
-// Renewal in the transaction needs no heartbeat of its own (TTL 30 s,
-// heartbeat 15 s), and its expiry moves with each write; once it stops
-// writing, the heartbeat takes over.
+// TestRenewalSavesHeartbeats: a holder that writes every 10 s under its
+// lease (Transact renews it in the same transaction) needs no heartbeat of
+// its own (TTL 30 s, heartbeat 15 s), and its expiry moves with each write;
+// once it stops writing, the heartbeat takes over.
 func TestRenewalSavesHeartbeats(t *testing.T) {
 	ctx := context.Background()
 	table, clock := newTable(t), fastClock()
@@ -29,11 +30,9 @@ func TestRenewalSavesHeartbeats(t *testing.T) {
 	for i := range 6 {
 		<-clock.After(10 * time.Second)
 		before := l.Expires()
-		r := l.Renewal()
-		if err := putWith(ctx, table, r.Item(), "written"); err != nil {
+		if err := guardedPut(ctx, table, l, "written"); err != nil {
 			t.Fatalf("write %d: %v", i, err)
 		}
-		r.Commit()
 		if !l.Expires().After(before) {
 			t.Fatalf("write %d: expiry %v did not move from %v", i, l.Expires(), before)
 		}
@@ -54,9 +53,9 @@ func TestRenewalSavesHeartbeats(t *testing.T) {
 	}
 }
 
-// TestRenewalOfALostLeaseFails: a Renewal holds only while its lease is
-// current, like Guard.
-func TestRenewalOfALostLeaseFails(t *testing.T) {
+// TestWriteUnderAReleasedLeaseFails: Transact writes nothing once the lease
+// is released.
+func TestWriteUnderAReleasedLeaseFails(t *testing.T) {
 	ctx := context.Background()
 	table, clock := newTable(t), fastClock()
 	m := newManager(t, table, clock)
@@ -64,12 +63,11 @@ func TestRenewalOfALostLeaseFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := l.Renewal()
 	if err := l.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := putWith(ctx, table, r.Item(), "stale"); err == nil {
-		t.Fatal("a write carrying the renewal of a released lease succeeded")
+	if err := guardedPut(ctx, table, l, "stale"); !errors.Is(err, lease.ErrNotHeld) {
+		t.Fatalf("a write under a released lease: %v, want ErrNotHeld", err)
 	}
 	if got := readValue(t, table); got != "" {
 		t.Fatalf("value = %q, want nothing written", got)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Bounds on a model answer.
@@ -49,7 +51,7 @@ func firstObject(s string) (string, bool) {
 			return "", false
 		}
 		start := offset + i
-		if end := balancedObject(s, start); end > 0 && json.Valid([]byte(s[start:end])) {
+		if end := item.ObjectEnd(s, start); end > 0 && json.Valid([]byte(s[start:end])) {
 			return s[start:end], true
 		}
 		offset = start + 1

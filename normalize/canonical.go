@@ -11,6 +11,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Bounds on canonical files.
@@ -105,7 +107,7 @@ func parseCanonical(c Canonical, files map[string][]byte) (Canonical, error) {
 	}
 	slices.Sort(names) // report errors deterministically
 	for _, name := range names {
-		base := strings.TrimPrefix(name, CanonicalPrefix)
+		base := strings.TrimPrefix(name, item.CanonicalPrefix)
 		l := c.list(base)
 		if l == nil || path.Base(base) != base {
 			return Canonical{}, &CanonicalError{File: name, Reason: fmt.Sprintf("unknown file; want one of %s", strings.Join(CanonicalFiles(), ", "))}
@@ -172,6 +174,15 @@ func checkEntry(line string, eventType bool) string {
 
 func isSnake(s string) bool {
 	return s[0] >= 'a' && s[0] <= 'z' && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == ""
+}
+
+// CanonicalKey returns "canonical/<name>", the key of the override of one of
+// CanonicalFiles in the config bucket.
+func CanonicalKey(name string) (string, error) {
+	if (&Canonical{}).list(name) == nil {
+		return "", fmt.Errorf("%w: canonical file %q is not one of %v", item.ErrInvalidKey, name, CanonicalFiles())
+	}
+	return item.CanonicalPrefix + name, nil
 }
 
 // HasEventType reports whether t is one of c.EventTypes.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 func TestDefaultCanonical(t *testing.T) {
@@ -77,5 +79,14 @@ func TestLoadCanonicalErrors(t *testing.T) {
 				t.Errorf("err = %v (file %q line %d), want file %q line %d", err, ce.File, ce.Line, tt.file, tt.line)
 			}
 		})
+	}
+}
+
+func TestCanonicalKey(t *testing.T) {
+	if got, err := CanonicalKey("companies.txt"); err != nil || got != "canonical/companies.txt" {
+		t.Errorf("canonical: %q, %v; want %q", got, err, "canonical/companies.txt")
+	}
+	if got, err := CanonicalKey("../secrets"); !errors.Is(err, item.ErrInvalidKey) || got != "" {
+		t.Errorf("canonical unknown: %q, %v", got, err)
 	}
 }

@@ -3,38 +3,13 @@ package normalize_test
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
-func ExampleParseEvent() {
-	ev, err := normalize.ParseEvent([]byte(`{"client_id":"acme","period_days":3}`))
-	if err != nil {
-		panic(err)
-	}
-	now := time.Date(2025, 12, 21, 8, 0, 0, 0, time.UTC)
-	if err := ev.Validate(now); err != nil {
-		panic(err)
-	}
-	for _, day := range ev.Days(now) {
-		key, _ := normalize.InputKey(ev.ClientID, day)
-		fmt.Println(key)
-	}
-	fmt.Println(ev.RunKey(now))
-
-	bad, _ := normalize.ParseEvent([]byte(`{"client_id":"../x","period_days":3}`))
-	fmt.Println(bad.Validate(now))
-	// Output:
-	// ingested/acme/2025/12/19/items.json
-	// ingested/acme/2025/12/20/items.json
-	// ingested/acme/2025/12/21/items.json
-	// acme:2025-12-19:2025-12-21:all
-	// normalize: field "client_id": has a forbidden character '.' at byte 0 (fix: use 1 to 64 ASCII letters, digits, '_' and '-')
-}
-
 func ExampleBuildPrompt() {
-	items, _, _ := normalize.ParseItems([]byte(`{"source_key":"press_sector__fiercepharma","published_at":"2025-12-12","title":"<a href=\"https://example.com\">Teva files UZEDY in bipolar I disorder</a>","content":""}`))
+	items, _, _ := item.ParseItems([]byte(`{"source_key":"press_sector__fiercepharma","published_at":"2025-12-12","title":"<a href=\"https://example.com\">Teva files UZEDY in bipolar I disorder</a>","content":""}`))
 	p := normalize.BuildPrompt(items[0], normalize.DefaultCanonical())
 	fmt.Println(items[0].ItemID)
 	for _, line := range strings.Split(p.User, "\n") {
@@ -49,7 +24,7 @@ func ExampleBuildPrompt() {
 }
 
 func ExampleParseAnswer() {
-	item := normalize.RawItem{ItemID: "x", SourceKey: "s", Title: "Teva files UZEDY in bipolar I disorder"}
+	item := item.Raw{ItemID: "x", SourceKey: "s", Title: "Teva files UZEDY in bipolar I disorder"}
 	answer := "```json\n" + `{"summary":"Teva filed UZEDY.","event_type":"filing","event_confidence":0.8,
 	"entities":{"companies":["teva","MedinCell"],"trademarks":["UZEDY"]},"date":null,"date_confidence":0}` + "\n```"
 	n, err := normalize.ParseAnswer(answer, item, normalize.DefaultCanonical())

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Bounds on a normalization.
@@ -54,25 +56,25 @@ type Normalized struct {
 // It returns an *AnswerError when there is nothing usable: no JSON object,
 // an answer over MaxAnswerBytes or deeper than MaxAnswerDepth, wrong types,
 // or an empty summary.
-func ParseAnswer(text string, item RawItem, c Canonical) (Normalized, error) {
+func ParseAnswer(text string, it item.Raw, c Canonical) (Normalized, error) {
 	a, err := decodeAnswer(text)
 	if err != nil {
 		return Normalized{}, err
 	}
 	var n Normalized
 	if a.Summary != nil {
-		n.Summary = CleanText(*a.Summary)
+		n.Summary = item.CleanText(*a.Summary)
 	}
 	if n.Summary == "" {
 		return Normalized{}, &AnswerError{Reason: "summary is missing or empty"}
 	}
-	if s, cut := truncateRunes(n.Summary, MaxSummaryRunes); cut {
+	if s, cut := item.TruncateRunes(n.Summary, MaxSummaryRunes); cut {
 		n.Summary = s
 		n.note("summary cut at %d characters", MaxSummaryRunes)
 	}
 	n.setEventType(a, c)
 	n.setDate(a)
-	n.setEntities(a.Entities, item, c)
+	n.setEntities(a.Entities, it, c)
 	return n, nil
 }
 
@@ -88,7 +90,7 @@ func decodeAnswer(text string) (answer, error) {
 	if !ok {
 		return a, &AnswerError{Reason: "answer holds no JSON object"}
 	}
-	if maxDepth([]byte(obj), MaxAnswerDepth) > MaxAnswerDepth {
+	if item.NestingDepth([]byte(obj), MaxAnswerDepth) > MaxAnswerDepth {
 		return a, &AnswerError{Reason: fmt.Sprintf("answer nests deeper than %d levels", MaxAnswerDepth)}
 	}
 	if err := json.Unmarshal([]byte(obj), &a); err != nil {
@@ -109,7 +111,7 @@ func (n *Normalized) setEventType(a answer, c Canonical) {
 	n.EventType = strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(raw)))
 	n.EventConfidence = n.clamp("event_confidence", a.EventConfidence)
 	if !c.HasEventType(n.EventType) {
-		q, _ := truncateRunes(oneLine(raw), 64)
+		q, _ := item.TruncateRunes(item.OneLine(raw), 64)
 		n.note("event_type %q is not in the list; set to %q with confidence 0", q, EventOther)
 		n.EventType, n.EventConfidence = EventOther, 0
 	}
@@ -139,8 +141,8 @@ func (n *Normalized) setDate(a answer) {
 	if s = strings.TrimSpace(s); len(s) > 10 && s[10] == 'T' {
 		s = s[:10]
 	}
-	if d, err := time.Parse(dateLayout, s); s != "" && (err != nil || d.Year() < 1900 || d.Year() > 2100) {
-		q, _ := truncateRunes(oneLine(s), 40)
+	if d, err := time.Parse(time.DateOnly, s); s != "" && (err != nil || d.Year() < 1900 || d.Year() > 2100) {
+		q, _ := item.TruncateRunes(item.OneLine(s), 40)
 		n.note("date %q is not a YYYY-MM-DD date between 1900 and 2100; dropped", q)
 		s = ""
 	}
@@ -150,8 +152,8 @@ func (n *Normalized) setDate(a answer) {
 	}
 }
 
-func (n *Normalized) setEntities(raw map[string]json.RawMessage, item RawItem, c Canonical) {
-	text := fold(item.Title + " " + item.Content)
+func (n *Normalized) setEntities(raw map[string]json.RawMessage, it item.Raw, c Canonical) {
+	text := fold(it.Title + " " + it.Content)
 	kinds := []struct {
 		name string
 		dst  *[]string
@@ -187,7 +189,7 @@ func (n *Normalized) keepEntities(list []string, text string, ref []string) []st
 	}
 	out, seen := []string{}, map[string]bool{}
 	for _, e := range list {
-		e = CleanText(e)
+		e = item.CleanText(e)
 		f := fold(e)
 		switch {
 		case seen[f]:
@@ -210,5 +212,5 @@ func (n *Normalized) keepEntities(list []string, text string, ref []string) []st
 // signs removed, white space collapsed.
 func fold(s string) string {
 	s = strings.NewReplacer("®", "", "™", "", "©", "").Replace(s)
-	return strings.ToLower(oneLine(s))
+	return strings.ToLower(item.OneLine(s))
 }

@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
-var parseItem = RawItem{
+var parseItem = item.Raw{
 	ItemID: "x", SourceKey: "s",
 	Title:   "Teva and MedinCell: FDA approves UZEDY® for bipolar I disorder",
 	Content: "The risperidone extended-release injectable uses the BEPO technology. Mentions {braces}.",

@@ -2,6 +2,8 @@ package normalize
 
 import (
 	"time"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Status is the outcome of normalizing one item.
@@ -65,38 +67,38 @@ type Record struct {
 }
 
 // OK returns the record of an item the model normalized as n.
-func OK(item RawItem, n Normalized, meta Meta) Record {
+func OK(it item.Raw, n Normalized, meta Meta) Record {
 	n.Entities = n.Entities.nonNil()
-	return newRecord(item, StatusOK, "", &n, meta)
+	return newRecord(it, StatusOK, "", &n, meta)
 }
 
 // Fallback returns the record of an item that could not be normalized by
 // the model, with a minimal normalization: the title (or the start of the
 // content) as summary, event type EventOther, no entities, confidences 0.
-func Fallback(item RawItem, reason string, meta Meta) Record {
-	summary := item.Title
+func Fallback(it item.Raw, reason string, meta Meta) Record {
+	summary := it.Title
 	if summary == "" {
-		summary, _ = truncateRunes(item.Content, 300)
+		summary, _ = item.TruncateRunes(it.Content, 300)
 	}
 	n := Normalized{Summary: summary, EventType: EventOther, Entities: Entities{}.nonNil()}
-	return newRecord(item, StatusFallback, reason, &n, meta)
+	return newRecord(it, StatusFallback, reason, &n, meta)
 }
 
 // Failed returns the record of an item for which no answer was obtained;
 // it carries no normalization.
-func Failed(item RawItem, reason string, meta Meta) Record {
-	return newRecord(item, StatusFailed, reason, nil, meta)
+func Failed(it item.Raw, reason string, meta Meta) Record {
+	return newRecord(it, StatusFailed, reason, nil, meta)
 }
 
-func newRecord(item RawItem, s Status, reason string, n *Normalized, meta Meta) Record {
+func newRecord(it item.Raw, s Status, reason string, n *Normalized, meta Meta) Record {
 	if s != StatusOK && reason == "" {
 		reason = "unspecified"
 	}
 	return Record{
-		ItemID: item.ItemID, SourceKey: item.SourceKey, SourceType: item.SourceType,
-		Title: item.Title, URL: item.URL, PublishedAt: item.PublishedAt,
-		Language: item.Language, ContentHash: item.ContentHash,
-		Status: s, Reason: oneLine(reason), Normalized: n,
+		ItemID: it.ItemID, SourceKey: it.SourceKey, SourceType: it.SourceType,
+		Title: it.Title, URL: it.URL, PublishedAt: it.PublishedAt,
+		Language: it.Language, ContentHash: it.ContentHash,
+		Status: s, Reason: item.OneLine(reason), Normalized: n,
 		ModelID: meta.ModelID, Usage: meta.Usage, Attempts: meta.Attempts,
 		Run: meta.Run, NormalizedAt: meta.At.UTC(),
 	}

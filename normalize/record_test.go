@@ -5,10 +5,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 func TestRecords(t *testing.T) {
-	item := RawItem{ItemID: "s_1", SourceKey: "s", SourceType: "press_sector", Title: "A title", URL: "https://x", PublishedAt: "2025-12-21", Language: "en", ContentHash: "sha256:00"}
+	it := item.Raw{ItemID: "s_1", SourceKey: "s", SourceType: "press_sector", Title: "A title", URL: "https://x", PublishedAt: "2025-12-21", Language: "en", ContentHash: "sha256:00"}
 	meta := Meta{ModelID: "m", Usage: Usage{InputTokens: 700, OutputTokens: 120}, Attempts: 2,
 		Run: Run{HolderID: "h", Fence: 7}, At: time.Date(2025, 12, 21, 10, 0, 0, 0, time.FixedZone("CET", 3600))}
 	tests := []struct {
@@ -17,15 +19,15 @@ func TestRecords(t *testing.T) {
 		want []string
 		not  []string
 	}{
-		{"ok", OK(item, Normalized{Summary: "S.", EventType: "regulatory", EventConfidence: 0.9}, meta),
+		{"ok", OK(it, Normalized{Summary: "S.", EventType: "regulatory", EventConfidence: 0.9}, meta),
 			[]string{`"normalization_status":"ok"`, `"summary":"S."`, `"companies":[]`, `"input_tokens":700`, `"fence":7`, `"normalized_at":"2025-12-21T09:00:00Z"`, `"attempts":2`, `"model_id":"m"`},
 			[]string{`"reason"`, `"date"`}},
-		{"fallback", Fallback(item, "answer holds no JSON object", meta),
+		{"fallback", Fallback(it, "answer holds no JSON object", meta),
 			[]string{`"normalization_status":"fallback"`, `"reason":"answer holds no JSON object"`, `"summary":"A title"`, `"event_type":"other"`, `"trademarks":[]`},
 			nil},
-		{"fallback empty item", Fallback(RawItem{ItemID: "e", Content: strings.Repeat("c", 500)}, "", meta),
+		{"fallback empty item", Fallback(item.Raw{ItemID: "e", Content: strings.Repeat("c", 500)}, "", meta),
 			[]string{`"reason":"unspecified"`, `"summary":"` + strings.Repeat("c", 300) + `"`}, nil},
-		{"failed", Failed(item, "throttled\nafter 4 attempts", meta),
+		{"failed", Failed(it, "throttled\nafter 4 attempts", meta),
 			[]string{`"normalization_status":"failed"`, `"reason":"throttled after 4 attempts"`, `"title":"A title"`},
 			[]string{`"summary"`, `"event_type"`, `"entities"`}},
 	}

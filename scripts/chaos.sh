@@ -41,7 +41,8 @@ if [[ -d internal/e2e && "$long" == 1 ]]; then
   CHAOS_LONG=1 go test -count=1 -v -timeout 15m -run 'Killed|Concurrent|Frozen|Deadline' ./internal/e2e | grep -E '^(---|ok|FAIL)|killed|K=' || status=$?
 fi
 if [[ "$fuzz" != 0 ]]; then
-  for target in "FuzzParseEvent ./normalize" "FuzzParseItems ./normalize" "FuzzParseAnswer ./normalize" \
+  for target in "FuzzParseEvent ./normalize/item" "FuzzParseItems ./normalize/item" "FuzzParseAnswer ./normalize" \
+                "FuzzBuildPrompt ./normalize" \
                 "FuzzLoadConfig ./cmd/ingest-normalize" "FuzzParseRequest ./bedrock/emulator" \
                 "FuzzParseFeed ./ingest" "FuzzParsePage ./ingest" "FuzzParseCatalog ./ingest"; do
     read -r name pkg <<<"$target"

@@ -18,6 +18,7 @@ import (
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/internal/bench"
 	"github.com/vectora/ingest-normalize/internal/sample"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 func main() {
@@ -80,7 +81,7 @@ func run() error {
 	return nil
 }
 
-func loadItems(source string) ([]sample.Item, string, error) {
+func loadItems(source string) ([]item.Raw, string, error) {
 	switch source {
 	case "sample":
 		return sample.Items(), "the project's sample items", nil

@@ -11,13 +11,14 @@ import (
 	"github.com/vectora/ingest-normalize/ingest"
 	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/lease"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 // Handler serves invocations with one Pipeline and one Ingester built at
 // start-up. It is safe for concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1).
 type Handler struct {
-	pipeline *normalize.Pipeline
+	pipeline *pipeline.Pipeline
 	ingester *ingest.Ingester
 	fetchers *lease.Manager // leases of the ingestion scope, ingest/<env>
 	log      *slog.Logger
@@ -27,19 +28,19 @@ type Handler struct {
 // Response is what an invocation returns: the normalization's figures and,
 // when the invocation ingested, the ingestion's report.
 type Response struct {
-	*normalize.Response
+	*pipeline.Response
 	Ingest *ingest.Report `json:"ingest,omitempty"`
 }
 
 // Handle parses the event and runs it. An invalid event returns the
-// field-by-field error of normalize.ParseEvent or Event.Validate and writes
+// field-by-field error of item.ParseEvent or Event.Validate and writes
 // nothing.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, error) {
 	name := "local"
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		name = lc.AwsRequestID
 	}
-	ev, err := normalize.ParseEvent(raw)
+	ev, err := item.ParseEvent(raw)
 	if err != nil {
 		h.log.Error("invalid event", "request_id", name, "error", err.Error())
 		return nil, err
@@ -52,7 +53,7 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, e
 	if !ev.Normalizes() {
 		return out, nil
 	}
-	out.Response, err = h.pipeline.Run(ctx, ev, normalize.As(name))
+	out.Response, err = h.pipeline.Run(ctx, ev, pipeline.As(name))
 	if err != nil {
 		h.log.Error("invocation failed", "request_id", name, "error", err.Error())
 	}
@@ -66,7 +67,7 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, e
 // it leaves the mode open, when the client has a configuration. It runs
 // under its own lease scope: fetching is cheap and not coordinated by the
 // Bedrock budget, but two invocations must not fetch a source twice.
-func (h *Handler) ingest(ctx context.Context, ev normalize.Event, name string) (*ingest.Report, error) {
+func (h *Handler) ingest(ctx context.Context, ev item.Event, name string) (*ingest.Report, error) {
 	if !ev.Ingests() || ev.DryRun {
 		return nil, nil
 	}

@@ -24,7 +24,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/lease/budget"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 func main() {
@@ -50,7 +50,7 @@ func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	db := normalize.Counting(dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+	db := pipeline.Counting(dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
 		o.DisableValidateResponseChecksum = localDynamoDB
 	}))
 	s3c := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.PathStyle })
@@ -73,10 +73,10 @@ func NewHandler(ctx context.Context, cfg Config, log *slog.Logger, localDynamoDB
 	if err != nil {
 		return nil, err
 	}
-	p, err := normalize.NewPipeline(db, s3c, leases, model, cfg.Table, cfg.DataBucket,
-		normalize.WithConfigBucket(cfg.ConfigBucket), normalize.WithEnv(cfg.Env), normalize.WithBudget(shared),
-		normalize.WithWorkerCap(cfg.WorkerCap), normalize.WithBatchSize(cfg.ClaimBatch),
-		normalize.WithDeadlineMargin(cfg.DeadlineMargin), normalize.WithClock(clk), normalize.WithLogger(log))
+	p, err := pipeline.New(db, s3c, leases, model, cfg.Table, cfg.DataBucket,
+		pipeline.WithConfigBucket(cfg.ConfigBucket), pipeline.WithEnv(cfg.Env), pipeline.WithBudget(shared),
+		pipeline.WithWorkerCap(cfg.WorkerCap), pipeline.WithBatchSize(cfg.ClaimBatch),
+		pipeline.WithDeadlineMargin(cfg.DeadlineMargin), pipeline.WithClock(clk), pipeline.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}

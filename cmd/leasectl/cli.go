@@ -15,13 +15,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/inspect"
+	"github.com/vectora/ingest-normalize/lease"
 )
 
 // DB is the part of the DynamoDB API that leasectl calls.
 type DB interface {
 	inspect.Scanner
-	inspect.Getter
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	lease.DynamoDB
 }
 
 var _ DB = (*dynamodb.Client)(nil)
@@ -64,8 +64,15 @@ type app struct {
 	table  string
 	json   bool
 	now    func() time.Time
+	leases *lease.Manager // judges liveness and evicts, by the Lambda's rules
 	stdout io.Writer
 }
+
+// readClock is leasectl's time as a clock.Clock, for the lease manager.
+type readClock func() time.Time
+
+func (c readClock) Now() time.Time                         { return c() }
+func (c readClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // globals are the flags every command accepts.
 type globals struct {
@@ -163,7 +170,11 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, op
 	if err != nil {
 		return err
 	}
-	return runCmd(ctx, &app{db: db, table: g.table, json: g.json, now: now, stdout: stdout})
+	leases, err := lease.NewManager(db, g.table, lease.WithMaxHolders(0), lease.WithClock(readClock(now)))
+	if err != nil {
+		return err
+	}
+	return runCmd(ctx, &app{db: db, table: g.table, json: g.json, now: now, leases: leases, stdout: stdout})
 }
 
 func newFlagSet(name string, stderr io.Writer, usage func(io.Writer)) *flag.FlagSet {

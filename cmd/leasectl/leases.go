@@ -19,7 +19,7 @@ func leasesFlags(fs *flag.FlagSet) func(context.Context, *app) error {
 		if err != nil {
 			return err
 		}
-		v, err := leasesView(t, *scope, a.now())
+		v, err := a.leasesView(t, *scope, a.now())
 		if err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ type leasesOut struct {
 	Scopes []scopeView `json:"scopes"`
 }
 
-func leasesView(t inspect.Table, only string, now time.Time) (leasesOut, error) {
+func (a *app) leasesView(t inspect.Table, only string, now time.Time) (leasesOut, error) {
 	out := leasesOut{Now: now.UTC(), Scopes: []scopeView{}}
 	if _, ok := t.Scopes[only]; only != "" && !ok {
 		return out, fmt.Errorf("scope %q not found in the table", only)
@@ -72,7 +72,7 @@ func leasesView(t inspect.Table, only string, now time.Time) (leasesOut, error) 
 		v := scopeView{Scope: s, Fence: t.Scopes[s], Holders: []leaseRow{}}
 		for _, h := range t.Holders {
 			if h.Scope == s {
-				v.Holders = append(v.Holders, newLeaseRow(h, now))
+				v.Holders = append(v.Holders, a.leaseRow(h, now))
 			}
 		}
 		out.Scopes = append(out.Scopes, v)
@@ -80,9 +80,11 @@ func leasesView(t inspect.Table, only string, now time.Time) (leasesOut, error) 
 	return out, nil
 }
 
-func newLeaseRow(h inspect.Holder, now time.Time) leaseRow {
+// leaseRow shows h at now; live or expired by the lease manager's rule
+// (expiry plus the skew margin), the one peers act on.
+func (a *app) leaseRow(h inspect.Holder, now time.Time) leaseRow {
 	state := "live"
-	if !h.Live(now) {
+	if !a.leases.Live(h.Holder, now) {
 		state = "expired"
 	}
 	return leaseRow{Scope: h.Scope, Holder: h.ID, Fence: h.Fence, Acquired: h.Acquired.UTC(), Renewed: h.Renewed.UTC(),

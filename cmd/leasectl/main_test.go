@@ -151,8 +151,8 @@ func (f *fixture) seed() {
 	f.batches()
 }
 
-// batches writes a run's batch items as package normalize does (see
-// normalize/claims.go): two done, one claimed, one free.
+// batches writes a run's batch items in package claim's layout, as the pipeline
+// does (see lease/claim): two done, one claimed, one free.
 func (f *fixture) batches() {
 	pk := "run#dev#demo-2026-11-23-2026-11-27"
 	ms := t0.Add(-30 * time.Second).UnixMilli()

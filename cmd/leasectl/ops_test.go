@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vectora/ingest-normalize/internal/inspect"
+	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
@@ -116,9 +116,13 @@ func TestRelease(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "was live") {
 		t.Errorf("--force: exit %d, %q %q", code, out, errOut)
 	}
-	hs, found, err := inspect.ReadScope(ctx, f.db, table, "ingest-normalize/dev")
-	if err != nil || !found || len(hs) != 0 {
-		t.Fatalf("holders after release: %+v %v %v", hs, found, err)
+	m, err := lease.NewManager(f.db, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence, hs, err := m.Holders(ctx, "ingest-normalize/dev")
+	if err != nil || fence == 0 || len(hs) != 0 {
+		t.Fatalf("holders after release: %+v fence %d, %v", hs, fence, err)
 	}
 	out, _, _ = f.run(now, "leases", "--scope", "ingest-normalize/dev")
 	if !strings.Contains(out, "(none)") {
@@ -156,5 +160,22 @@ func TestWatchCount(t *testing.T) {
 	out, errOut, code := f.run("watch", "--count", "3", "--interval", "1ms")
 	if code != exitOK || strings.Count(out, "=== ") != 3 {
 		t.Fatalf("exit %d, %d views: %s %s", code, strings.Count(out, "=== "), out, errOut)
+	}
+}
+
+// TestLivenessIsTheManagers: a holder one second past its expiry is still
+// within the lease manager's skew margin (2 s): peers will not replace it,
+// so leasectl shows it live and refuses to release it without --force.
+func TestLivenessIsTheManagers(t *testing.T) {
+	f := newFixture(t)
+	late := f.acquire("ingest-normalize/dev", "inv-late", t0.Add(-31*time.Second)) // TTL 30 s
+	now := "--now=" + t0.Format(time.RFC3339)
+	out, _, _ := f.run(now, "leases", "--json")
+	if !strings.Contains(out, `"state": "live"`) || !strings.Contains(out, `"expires_in_ms": -1000`) {
+		t.Errorf("a holder 1 s past expiry, within the skew margin, should show live:\n%s", out)
+	}
+	_, errOut, code := f.run(now, "release", "--scope", "ingest-normalize/dev", "--holder", late.Holder())
+	if code != exitRefused {
+		t.Errorf("release within the skew margin without --force: exit %d, %q; want refused", code, errOut)
 	}
 }

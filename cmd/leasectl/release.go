@@ -5,12 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/inspect"
+	"github.com/vectora/ingest-normalize/lease"
 )
 
 func releaseFlags(fs *flag.FlagSet) func(context.Context, *app) error {
@@ -28,66 +28,36 @@ func releaseFlags(fs *flag.FlagSet) func(context.Context, *app) error {
 	}
 }
 
-// release removes holder's entry from the scope record in one conditional
-// write: on condition that the entry is still the one judged (same fence,
-// and, without force, same expiry: not renewed since). It removes the
-// nested path holders.<id>, never a top-level attribute (minidyn ignores
-// top-level REMOVE).
+// release removes holder's entry from the scope record (lease.Manager.Evict):
+// one conditional write on the entry being the one read (same fence and,
+// without force, same expiry: not renewed since).
 func (a *app) release(ctx context.Context, scope, holder string, force bool) error {
-	hs, found, err := inspect.ReadScope(ctx, a.db, a.table, scope)
+	fence, hs, err := a.leases.Holders(ctx, scope)
 	if err != nil {
 		return err
 	}
-	if !found {
+	if fence == 0 {
 		return fmt.Errorf("scope %q not found in table %s", scope, a.table)
 	}
-	var h *inspect.Holder
-	for i := range hs {
-		if hs[i].ID == holder {
-			h = &hs[i]
-		}
-	}
-	now := a.now()
-	switch {
-	case h == nil:
+	i := slices.IndexFunc(hs, func(h lease.Holder) bool { return h.ID == holder })
+	if i < 0 {
 		return fmt.Errorf("holder %q does not hold scope %q", holder, scope)
-	case h.Live(now) && !force:
+	}
+	h, now := hs[i], a.now()
+	switch err := a.leases.Evict(ctx, scope, h, force); {
+	case errors.Is(err, lease.ErrLive):
 		return refusedf("lease of %s on %s (fence %d) is live for %s more: release it with --force",
 			holder, scope, h.Fence, seconds(h.Expires.Sub(now).Milliseconds()))
-	}
-	if err := a.removeHolder(ctx, scope, *h, force); err != nil {
+	case errors.Is(err, lease.ErrChanged):
+		return refusedf("holder %s of %s changed since it was read (renewed or replaced): look again", h.ID, scope)
+	case err != nil:
 		return err
 	}
-	row := newLeaseRow(*h, now)
+	row := a.leaseRow(inspect.Holder{Scope: scope, Holder: h}, now)
 	if a.json {
 		return a.emit(map[string]any{"released": row, "forced": force})
 	}
 	fmt.Fprintf(a.stdout, "released %s from %s (fence %d, was %s)\n", holder, scope, h.Fence, row.State)
-	return nil
-}
-
-func (a *app) removeHolder(ctx context.Context, scope string, h inspect.Holder, force bool) error {
-	cond := "#hs.#id.#f = :f"
-	names := map[string]string{"#hs": "holders", "#id": h.ID, "#f": "fence"}
-	values := map[string]types.AttributeValue{":f": n(h.Fence)}
-	if !force {
-		cond += " AND #hs.#id.#e = :e"
-		names["#e"], values[":e"] = "expires", n(h.Expires.UnixMicro())
-	}
-	_, err := a.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(a.table), Key: inspect.ScopeKey(scope),
-		UpdateExpression:          aws.String("REMOVE #hs.#id"),
-		ConditionExpression:       aws.String(cond),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
-	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
-		return refusedf("holder %s of %s changed since it was read (renewed or replaced): look again", h.ID, scope)
-	}
-	if err != nil {
-		return fmt.Errorf("release %s from %s: %w", h.ID, scope, err)
-	}
 	return nil
 }
 

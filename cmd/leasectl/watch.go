@@ -51,7 +51,7 @@ func (a *app) view(ctx context.Context) error {
 		return err
 	}
 	now := a.now()
-	l, _ := leasesView(t, "", now)
+	l, _ := a.leasesView(t, "", now)
 	bs, err := t.Budgets()
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ type inspectOptions struct {
 	table, bucket, client, bedrock string
 	watch                          time.Duration
 	responses                      string
-	lambdaClock                    lambdaClock
+	clock                          lambdaClock
 }
 
 func inspectMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -45,8 +45,8 @@ func inspectMain(ctx context.Context, args []string, getenv func(string) string,
 	fs.StringVar(&o.bedrock, "bedrock", "", "Bedrock emulator URL (stats are skipped if empty)")
 	fs.DurationVar(&o.watch, "watch", 0, "print progress lines at this interval instead of a summary")
 	fs.StringVar(&o.responses, "responses", "", "invocation response files to summarize, comma separated")
-	fs.Float64Var(&o.lambdaClock.scale, "time-scale", 1, "the Lambda's TIME_SCALE, to tell live holders from expired ones")
-	fs.StringVar(&o.lambdaClock.epoch, "time-epoch", "", "the Lambda's TIME_EPOCH (unix milliseconds)")
+	fs.Float64Var(&o.clock.scale, "time-scale", 1, "the Lambda's TIME_SCALE, to tell live holders from expired ones")
+	fs.StringVar(&o.clock.epoch, "time-epoch", "", "the Lambda's TIME_EPOCH (unix milliseconds)")
 	if err := parseFlags(fs, args, getenv, inspectEnv); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (st *state) summary(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		printTable(w, st.o.table, t, st.o.lambdaClock.now())
+		printTable(w, st.o.table, t, st.o.clock.now())
 	}
 	if st.o.bedrock != "" {
 		s, err := emulator.ReadStats(ctx, st.o.bedrock)

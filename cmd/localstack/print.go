@@ -14,6 +14,7 @@ import (
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/inspect"
+	"github.com/vectora/ingest-normalize/lease"
 )
 
 // lambdaClock reads the Lambda's (possibly scaled) time.
@@ -30,6 +31,16 @@ func (c lambdaClock) now() time.Time {
 	return clock.Scaled{Epoch: time.UnixMilli(ms), Scale: c.scale}.Now()
 }
 
+// live is the lease manager's liveness rule with its default skew margin,
+// the one the Lambda's invocations act on.
+var live = func() func(lease.Holder, time.Time) bool {
+	m, err := lease.NewManager(nil, "-")
+	if err != nil {
+		panic(err)
+	}
+	return m.Live
+}()
+
 func printTable(w io.Writer, name string, t inspect.Table, now time.Time) {
 	fmt.Fprintf(w, "lease table %s: rows %s\n", name, counts(t.Kinds))
 	for scope, fence := range t.Scopes {
@@ -43,7 +54,7 @@ func printTable(w io.Writer, name string, t inspect.Table, now time.Time) {
 	fmt.Fprintln(tw, "  SCOPE\tHOLDER\tFENCE\tACQUIRED\tEXPIRES\tSTATE")
 	for _, h := range t.Holders {
 		state := "live"
-		if h.Expires.Before(now) {
+		if !live(h.Holder, now) {
 			state = "expired"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", h.Scope, h.ID, h.Fence,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/internal/sample"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 const seedUsage = `Usage: localstack seed [flags]
@@ -57,7 +58,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	return nil
 }
 
-func loadItems(real bool) ([]sample.Item, error) {
+func loadItems(real bool) ([]item.Raw, error) {
 	if !real {
 		return sample.Items(), nil
 	}

@@ -7,16 +7,16 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
-	"github.com/vectora/ingest-normalize/internal/sample"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Config is one benchmark suite.
 type Config struct {
-	Items      []sample.Item // raw items; those the Lambda refuses are left out
-	MaxItems   int           // first n usable items; 0 = all
-	Compare    int           // K of the strategy comparison (3)
-	Sweep      []int         // K values of the sweep; empty = no sweep
-	Scale      float64       // time scale of the emulator and every clock
+	Items      []item.Raw // raw items; those the Lambda refuses are left out
+	MaxItems   int        // first n usable items; 0 = all
+	Compare    int        // K of the strategy comparison (3)
+	Sweep      []int      // K values of the sweep; empty = no sweep
+	Scale      float64    // time scale of the emulator and every clock
 	Quota      emulator.Quota
 	BurstMS    int64         // budget burst (the Lambda's QUOTA_BURST_MS)
 	Workers    int           // workers of an uncoordinated invocation (4)

@@ -1,6 +1,6 @@
 // Package bench measures the coordinated Lambda against the original
 // strategies on one Bedrock emulator quota and one item set, through the
-// real code paths: normalize.Pipeline over real SDK clients, the in-process
+// real code paths: pipeline.Pipeline over real SDK clients, the in-process
 // DynamoDB and S3 servers of internal/localaws, and bedrock/emulator.
 //
 // Every strategy runs K invocations ("Lambdas") in one process, each with

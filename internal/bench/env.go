@@ -19,6 +19,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/sample"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // ModelID is the model the benchmark calls (burndown 5).
@@ -34,13 +35,13 @@ type env struct {
 	emuURL  string
 	stop    []func()
 	items   []benchItem
-	sample  []sample.Item
+	sample  []item.Raw
 	scenNum atomic.Int64
 }
 
 // benchItem is one item with the prompt every strategy sends for it.
 type benchItem struct {
-	raw    normalize.RawItem
+	raw    item.Raw
 	prompt bedrock.Prompt
 }
 
@@ -72,13 +73,13 @@ func (e *env) close() {
 }
 
 // loadItems keeps the items the Lambda accepts and builds their prompts.
-func (e *env) loadItems(items []sample.Item) error {
+func (e *env) loadItems(items []item.Raw) error {
 	sel, _ := sample.Select(items, e.cfg.MaxItems)
 	data, err := json.Marshal(sel)
 	if err != nil {
 		return err
 	}
-	raw, bad, err := normalize.ParseItems(data)
+	raw, bad, err := item.ParseItems(data)
 	if err != nil || len(bad) > 0 {
 		return fmt.Errorf("bench: items: %v %v", err, bad)
 	}
@@ -127,7 +128,7 @@ func (e *env) wall(d time.Duration) time.Duration { return time.Duration(float64
 
 // fresh returns a new coordination table and data bucket, seeded with the
 // items, and the event that covers them.
-func (e *env) fresh(ctx context.Context) (table, bucket string, ev normalize.Event, err error) {
+func (e *env) fresh(ctx context.Context) (table, bucket string, ev item.Event, err error) {
 	n := e.scenNum.Add(1)
 	table, bucket = fmt.Sprintf("bench-coord-%d", n), fmt.Sprintf("bench-data-%d", n)
 	if err = lease.CreateTable(ctx, e.db, table); err != nil {
@@ -140,6 +141,6 @@ func (e *env) fresh(ctx context.Context) (table, bucket string, ev normalize.Eve
 	if err != nil {
 		return
 	}
-	ev = normalize.Event{ClientID: "bench", FromDate: seeded.From, ToDate: seeded.To}
+	ev = item.Event{ClientID: "bench", FromDate: seeded.From, ToDate: seeded.To}
 	return
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 // Call is one Bedrock call as the benchmark saw it: who made it, for which
@@ -43,7 +43,7 @@ func newRecorder(items []benchItem) *recorder {
 }
 
 // call runs m.Call for invocation inv and records it.
-func (r *recorder) call(ctx context.Context, inv int, m normalize.Model, p bedrock.Prompt) (*bedrock.Result, error) {
+func (r *recorder) call(ctx context.Context, inv int, m pipeline.Model, p bedrock.Prompt) (*bedrock.Result, error) {
 	begin := time.Now()
 	res, err := m.Call(ctx, p)
 	c := Call{Inv: inv, Item: r.items[p.User], Start: begin.Sub(r.start), End: time.Since(r.start)}
@@ -85,4 +85,4 @@ func (m recModel) Call(ctx context.Context, p bedrock.Prompt) (*bedrock.Result, 
 
 func (m recModel) ModelID() string { return m.inner.ModelID() }
 
-var _ normalize.Model = recModel{}
+var _ pipeline.Model = recModel{}

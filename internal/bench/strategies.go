@@ -14,6 +14,7 @@ import (
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 // The strategies compared.
@@ -37,7 +38,7 @@ type scenario struct {
 type outcome struct {
 	calls    []Call
 	wall     time.Duration
-	resps    []*normalize.Response
+	resps    []*pipeline.Response
 	budget   budget.Stats
 	ddb      int64  // DynamoDB requests seen by the benchmark's own counter
 	ddbKinds string // the same, by operation and item family
@@ -117,12 +118,12 @@ func (e *env) capped(ctx context.Context, cap time.Duration) (context.Context, c
 // invocation is one coordinated Lambda: its own clients, lease manager,
 // budget, Bedrock client and pipeline, built as cmd/ingest-normalize does.
 type invocation struct {
-	p      *normalize.Pipeline
+	p      *pipeline.Pipeline
 	budget *budget.Budget
 }
 
 func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scaled, rec *recorder, ddb *ddbcount.Counter) (*invocation, error) {
-	db := normalize.Counting(ddb)
+	db := pipeline.Counting(ddb)
 	lopts := []lease.Option{lease.WithMaxHolders(e.cfg.MaxHolders), lease.WithClock(clk)}
 	if e.cfg.LeaseTTL > 0 {
 		lopts = append(lopts, lease.WithTTL(e.cfg.LeaseTTL))
@@ -146,10 +147,10 @@ func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scal
 	if err != nil {
 		return nil, err
 	}
-	p, err := normalize.NewPipeline(db, e.s3, m, recModel{inner: c, rec: rec, inv: i}, table, bucket,
-		normalize.WithEnv("bench"), normalize.WithBudget(b), normalize.WithWorkerCap(e.cfg.WorkerCap),
-		normalize.WithBatchSize(e.cfg.ClaimBatch), normalize.WithClock(clk),
-		normalize.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+	p, err := pipeline.New(db, e.s3, m, recModel{inner: c, rec: rec, inv: i}, table, bucket,
+		pipeline.WithEnv("bench"), pipeline.WithBudget(b), pipeline.WithWorkerCap(e.cfg.WorkerCap),
+		pipeline.WithBatchSize(e.cfg.ClaimBatch), pipeline.WithClock(clk),
+		pipeline.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
 			return outcome{}, err
 		}
 	}
-	out := outcome{resps: make([]*normalize.Response, s.k), errs: make([]error, s.k)}
+	out := outcome{resps: make([]*pipeline.Response, s.k), errs: make([]error, s.k)}
 	e.emu.Reset()
 	rec.start = time.Now()
 	ctx, cancel := e.capped(ctx, s.cap)
@@ -182,7 +183,7 @@ func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
 			defer wg.Done()
 			ictx, icancel := context.WithTimeout(ctx, e.wall(15*time.Minute)) // the Lambda's longest timeout
 			defer icancel()
-			out.resps[i], out.errs[i] = inv.p.Run(ictx, ev, normalize.As(fmt.Sprintf("inv-%02d", i)))
+			out.resps[i], out.errs[i] = inv.p.Run(ictx, ev, pipeline.As(fmt.Sprintf("inv-%02d", i)))
 		}()
 	}
 	wg.Wait()

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
@@ -193,21 +192,21 @@ func (c contest) holdAndCheck(t *testing.T, st *stack, l *lease.Lease, clk clock
 	if !l.Valid() {
 		return // about to notice its loss: it may not act
 	}
-	if err := guardedPut(context.Background(), st.direct, st.table, l, "x"); err != nil && l.Valid() {
+	ctx, cancel := context.WithTimeout(context.Background(), clock.Wall(clk, c.ttl/2))
+	defer cancel()
+	if err := guardedPut(ctx, st.table, l, "x"); err != nil && l.Valid() {
 		atomic.AddInt64(&out.Confused, 1)
 		t.Errorf("%s (fence %d) believes it holds the lease but its Guard fails: %v", l.Holder(), l.Fence(), err)
 	}
 }
 
-// guardedPut writes v under the lease's guard, in one transaction.
-func guardedPut(ctx context.Context, db *dynamodb.Client, table string, l *lease.Lease, v string) error {
-	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		l.Guard().ConditionCheck(),
+// guardedPut writes v under the lease (Transact), in one transaction.
+func guardedPut(ctx context.Context, table string, l *lease.Lease, v string) error {
+	return l.Transact(ctx, []types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
 			"pk": &types.AttributeValueMemberS{Value: "out#" + l.Scope()}, "sk": &types.AttributeValueMemberS{Value: "v"},
 			"v": &types.AttributeValueMemberS{Value: v}, "fence": &types.AttributeValueMemberN{Value: fmt.Sprint(l.Fence())}}}},
-	}})
-	return err
+	})
 }
 
 // check fails t when an invariant of the contest broke.

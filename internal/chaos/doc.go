@@ -2,7 +2,7 @@
 // _test.go files): DynamoDB faults through internal/faultproxy in front of
 // an in-process minidyn, applied-but-reported-failed writes, clock skew,
 // Bedrock faults from the emulator, and hostile inputs, all through the
-// real lease and normalize APIs.
+// real lease, claim and pipeline APIs.
 //
 // The short settings run in `go test ./...`; CHAOS_LONG=1 runs more
 // contenders, items and rounds (scripts/chaos.sh). With CHAOS_REPORT set to

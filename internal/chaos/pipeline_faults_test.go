@@ -10,19 +10,21 @@ import (
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 // runUntilDone runs k concurrent invocations of ev, then single ones until
 // a run says there is nothing left (a Lambda retried by its caller), at
 // most rounds times. It returns the responses and the errors seen.
-func runUntilDone(f *fixture, ev normalize.Event, k, rounds int, opts ...normalize.Option) (resps []*normalize.Response, errs []error) {
+func runUntilDone(f *fixture, ev item.Event, k, rounds int, opts ...pipeline.Option) (resps []*pipeline.Response, errs []error) {
 	var mu sync.Mutex
 	for round := range rounds {
 		var wg sync.WaitGroup
 		for i := range k {
-			p := f.pipeline(nil, nil, opts...)
+			p := f.Pipeline(nil, nil, 0, opts...)
 			wg.Go(func() {
-				r, err := p.Run(f.ctx(60*time.Second), ev, normalize.As(fmt.Sprintf("r%d-inv%d", round, i)))
+				r, err := p.Run(f.Context(60*time.Second), ev, pipeline.As(fmt.Sprintf("r%d-inv%d", round, i)))
 				mu.Lock()
 				defer mu.Unlock()
 				resps = append(resps, r)
@@ -44,7 +46,7 @@ func runUntilDone(f *fixture, ev normalize.Event, k, rounds int, opts ...normali
 // record with a final status, and the fault figures to report.
 func checkAllRecorded(t *testing.T, f *fixture, n int) map[string]any {
 	t.Helper()
-	recs, dup := f.records("acme")
+	recs, dup := f.Records("acme")
 	status := map[normalize.Status]int{}
 	for id, r := range recs {
 		status[r.Status]++
@@ -56,7 +58,7 @@ func checkAllRecorded(t *testing.T, f *fixture, n int) map[string]any {
 	if lost != 0 || dup != 0 {
 		t.Errorf("%d items, %d records: %d lost, %d with two records", n, len(recs), lost, dup)
 	}
-	if left := f.holders(); left != 0 {
+	if left := f.LeftHolders("ingest-normalize/dev"); left != 0 {
 		t.Errorf("%d lease holders left", left)
 	}
 	return map[string]any{"items": n, "lost": lost, "duplicate_records": dup, "by_status": status}
@@ -68,14 +70,14 @@ func TestPipelineUnderDynamoDBFaults(t *testing.T) {
 	t.Parallel()
 	n := pick(100, 200)
 	f := newFixture(t, faultproxy.Uniform(0.05))
-	ev := f.seed(n, 5)
-	resps, errs := runUntilDone(f, ev, pick(3, 10), 4, normalize.WithBatchSize(5))
+	ev := f.Seed(n, 5)
+	resps, errs := runUntilDone(f, ev, pick(3, 10), 4, pipeline.WithBatchSize(5))
 	for _, err := range errs {
 		t.Logf("invocation error (retried): %v", err)
 	}
 	fig := checkAllRecorded(t, f, n)
 	fig["invocations"], fig["invocation_errors"], fig["faults"] = len(resps), len(errs), f.st.proxy.Stats()
-	fig["model_calls"] = f.emu.Stats().Models[testModel].Completed
+	fig["model_calls"] = f.Stats().Completed
 	report(t, fig)
 }
 
@@ -87,13 +89,13 @@ func TestPipelineUnderBedrockFaults(t *testing.T) {
 	n := pick(60, 200)
 	f := newFixture(t, faultproxy.Rates{}, emulator.WithFaults(emulator.Faults{Unavailable: 0.05, Internal: 0.05,
 		NotJSON: 0.05, Fenced: 0.05, Slow: 0.1, SlowFactor: 8, Background: 0.3}))
-	ev := f.seed(n, 3)
-	resps, errs := runUntilDone(f, ev, pick(2, 5), 4, normalize.WithBatchSize(5))
+	ev := f.Seed(n, 3)
+	resps, errs := runUntilDone(f, ev, pick(2, 5), 4, pipeline.WithBatchSize(5))
 	for _, err := range errs {
 		t.Errorf("invocation error: %v", err)
 	}
 	fig := checkAllRecorded(t, f, n)
-	st := f.emu.Stats().Models[testModel]
+	st := f.Stats()
 	fig["invocations"], fig["emulator_faults"], fig["throttled"] = len(resps), st.Faults, st.Throttled
 	report(t, fig)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
@@ -77,24 +76,6 @@ func newStack(t testing.TB, rates faultproxy.Rates, maxBackoff time.Duration) *s
 		t.Fatal(err)
 	}
 	return s
-}
-
-var (
-	s3Once   sync.Once
-	s3Client *s3.Client
-)
-
-// sharedS3 returns a client of one in-process S3 server for the package.
-func sharedS3(t testing.TB) *s3.Client {
-	s3Once.Do(func() {
-		cfg, err := localaws.Config(context.Background())
-		if err != nil {
-			panic(err)
-		}
-		srv := httptest.NewServer(localaws.S3Handler())
-		s3Client = localaws.S3(cfg, srv.URL)
-	})
-	return s3Client
 }
 
 // scale is how much faster than the wall the test clocks run.

@@ -30,7 +30,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 // Namespace is the CloudWatch namespace of every metric.
@@ -49,26 +49,26 @@ var ErrNoDimensions = errors.New("emf: Environment and Model dimensions must be 
 // metric is one metric of the line and how to read it from a Response.
 type metric struct {
 	name, unit string
-	value      func(r *normalize.Response) int64
+	value      func(r *pipeline.Response) int64
 }
 
 var metrics = []metric{
-	{"BedrockCalls", "Count", func(r *normalize.Response) int64 { return int64(r.Bedrock.Calls) }},
-	{"BedrockThrottles", "Count", func(r *normalize.Response) int64 { return int64(r.Bedrock.Throttles) }},
-	{"BedrockRetries", "Count", func(r *normalize.Response) int64 { return int64(max(r.Bedrock.Attempts-r.Bedrock.Calls, 0)) }},
-	{"TokensIn", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensIn }},
-	{"TokensOut", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensOut }},
-	{"TokensReserved", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensReserved }},
-	{"TokensSettled", "Count", func(r *normalize.Response) int64 { return r.Bedrock.TokensSettled }},
-	{"BudgetWaitMs", "Milliseconds", func(r *normalize.Response) int64 { return r.Bedrock.BudgetWaitMS }},
-	{"LeaseWaitMs", "Milliseconds", func(r *normalize.Response) int64 { return r.Lease.WaitMS }},
-	{"LeaseLost", "Count", func(r *normalize.Response) int64 { return lost(r) }},
-	{"ItemsOk", "Count", func(r *normalize.Response) int64 { return int64(r.Counts.OK) }},
-	{"ItemsFallback", "Count", func(r *normalize.Response) int64 { return int64(r.Counts.Fallback) }},
-	{"ItemsFailed", "Count", func(r *normalize.Response) int64 { return int64(r.Counts.Failed) }},
+	{"BedrockCalls", "Count", func(r *pipeline.Response) int64 { return int64(r.Bedrock.Calls) }},
+	{"BedrockThrottles", "Count", func(r *pipeline.Response) int64 { return int64(r.Bedrock.Throttles) }},
+	{"BedrockRetries", "Count", func(r *pipeline.Response) int64 { return int64(max(r.Bedrock.Attempts-r.Bedrock.Calls, 0)) }},
+	{"TokensIn", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensIn }},
+	{"TokensOut", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensOut }},
+	{"TokensReserved", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensReserved }},
+	{"TokensSettled", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensSettled }},
+	{"BudgetWaitMs", "Milliseconds", func(r *pipeline.Response) int64 { return r.Bedrock.BudgetWaitMS }},
+	{"LeaseWaitMs", "Milliseconds", func(r *pipeline.Response) int64 { return r.Lease.WaitMS }},
+	{"LeaseLost", "Count", func(r *pipeline.Response) int64 { return lost(r) }},
+	{"ItemsOk", "Count", func(r *pipeline.Response) int64 { return int64(r.Counts.OK) }},
+	{"ItemsFallback", "Count", func(r *pipeline.Response) int64 { return int64(r.Counts.Fallback) }},
+	{"ItemsFailed", "Count", func(r *pipeline.Response) int64 { return int64(r.Counts.Failed) }},
 }
 
-func lost(r *normalize.Response) int64 {
+func lost(r *pipeline.Response) int64 {
 	if r.Lease.Lost != "" {
 		return 1
 	}
@@ -87,7 +87,7 @@ func Names() []string {
 // Write writes one EMF line for r, timestamped at, to w in a single Write
 // (so that concurrent invocations writing to one stdout do not interleave).
 // A nil r (the invocation failed before running) writes nothing.
-func Write(w io.Writer, d Dimensions, r *normalize.Response, at time.Time) error {
+func Write(w io.Writer, d Dimensions, r *pipeline.Response, at time.Time) error {
 	if r == nil {
 		return nil
 	}
@@ -104,7 +104,7 @@ func Write(w io.Writer, d Dimensions, r *normalize.Response, at time.Time) error
 
 // Line returns the EMF line for r, newline included. Keys come in a fixed
 // order: _aws, the dimensions, run_key, then the metrics.
-func Line(d Dimensions, r *normalize.Response, at time.Time) ([]byte, error) {
+func Line(d Dimensions, r *pipeline.Response, at time.Time) ([]byte, error) {
 	type def struct {
 		Name string `json:"Name"`
 		Unit string `json:"Unit"`

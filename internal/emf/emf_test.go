@@ -11,18 +11,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-func response() *normalize.Response {
-	return &normalize.Response{
+func response() *pipeline.Response {
+	return &pipeline.Response{
 		RunKey: "demo-2026-11-23-2026-11-27",
-		Counts: normalize.Counts{Items: 20, OK: 14, Fallback: 3, Failed: 1, AlreadyDone: 2},
-		Bedrock: normalize.BedrockStats{Calls: 18, Attempts: 23, Throttles: 4, TokensIn: 30600, TokensOut: 5400,
+		Counts: pipeline.Counts{Items: 20, OK: 14, Fallback: 3, Failed: 1, AlreadyDone: 2},
+		Bedrock: pipeline.BedrockStats{Calls: 18, Attempts: 23, Throttles: 4, TokensIn: 30600, TokensOut: 5400,
 			BudgetWaitMS: 1250},
-		Lease: normalize.LeaseStats{Scope: "ingest-normalize/dev", WaitMS: 40, Lost: "lease: lost ingest-normalize/dev"},
+		Lease: pipeline.LeaseStats{Scope: "ingest-normalize/dev", WaitMS: 40, Lost: "lease: lost ingest-normalize/dev"},
 	}
 }
 
@@ -53,7 +53,7 @@ func TestWriteGolden(t *testing.T) {
 // TestLineIsValidEMF checks the structure CloudWatch requires: every
 // declared metric and dimension is a top-level key with a value.
 func TestLineIsValidEMF(t *testing.T) {
-	line, err := Line(Dimensions{"stage", "m"}, &normalize.Response{}, time.Unix(1, 0))
+	line, err := Line(Dimensions{"stage", "m"}, &pipeline.Response{}, time.Unix(1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/normalize"
 )
 
 // Bucket is the part of the S3 API that ReadRecords calls.
@@ -23,19 +24,13 @@ type Bucket interface {
 
 var _ Bucket = (*s3.Client)(nil)
 
-// Record is what the tests and the demo look at in one normalized record.
+// Record is one normalized record (package normalize's) as read from the
+// bucket, with its key and the object's ETag and modification time.
 type Record struct {
-	Key      string
-	ItemID   string `json:"item_id"`
-	Status   string `json:"normalization_status"`
-	Reason   string `json:"reason"`
-	Attempts int    `json:"attempts"`
-	Run      struct {
-		HolderID string `json:"holder_id"`
-		Fence    int64  `json:"fence"`
-	} `json:"run"`
-	ETag     string
-	Modified time.Time
+	normalize.Record
+	Key      string    `json:"-"`
+	ETag     string    `json:"-"`
+	Modified time.Time `json:"-"`
 }
 
 // Records is a snapshot of normalized/<client>/.
@@ -117,7 +112,9 @@ func (r Records) ByHolder() map[string]int {
 }
 
 // ByStatus counts records by normalization_status.
-func (r Records) ByStatus() map[string]int { return r.count(func(x Record) string { return x.Status }) }
+func (r Records) ByStatus() map[string]int {
+	return r.count(func(x Record) string { return string(x.Status) })
+}
 
 func (r Records) count(key func(Record) string) map[string]int {
 	m := map[string]int{}

@@ -8,10 +8,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
+	"github.com/vectora/ingest-normalize/lease/claim"
 )
 
-// Batch is one batch item of a run as package normalize writes it:
-// pk "run#<env>#<runKey>", sk "batch#<nnnnn>"; instants in ms.
+// Batch is one batch of a run, a claim of package claim that package
+// pipeline writes under pk "run#<env>#<runKey>", sk "batch#<nnnnn>".
 type Batch struct {
 	Index    int       `json:"index"`
 	State    string    `json:"state"` // claimed, done or free
@@ -73,20 +74,10 @@ func (t Table) Runs() []Run {
 
 func decodeBatch(item map[string]types.AttributeValue, idx string) Batch {
 	i, _ := strconv.Atoi(idx)
-	b := Batch{Index: i, State: str(item["state"]), Holder: str(item["holder"]), Fence: num(item["fence"]),
-		Items: int(num(item["n_items"])), OK: int(num(item["ok"])), Fallback: int(num(item["fallback"])),
-		Failed: int(num(item["failed"])), Claimed: millis(item["claimed_at"])}
-	if b.State == "done" || b.State == "free" {
-		b.Finished = millis(item[b.State+"_at"])
-	}
-	return b
-}
-
-func millis(v types.AttributeValue) time.Time {
-	if n := num(v); n != 0 {
-		return time.UnixMilli(n)
-	}
-	return time.Time{}
+	st := claim.Decode(item)
+	return Batch{Index: i, State: st.State, Holder: st.Holder, Fence: st.Fence, Items: st.Items,
+		OK: st.Counts.OK, Fallback: st.Counts.Fallback, Failed: st.Counts.Failed,
+		Claimed: st.ClaimedAt, Finished: st.MarkedAt}
 }
 
 // Tally counts the whole run.

@@ -10,11 +10,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
+	"github.com/vectora/ingest-normalize/lease"
 )
 
 // Scanner is the part of the DynamoDB API that Table calls.
@@ -24,14 +25,11 @@ type Scanner interface {
 
 var _ Scanner = (*dynamodb.Client)(nil)
 
-// Holder is one live entry of a lease scope record.
+// Holder is one entry of a lease scope record, with its scope. Whether it
+// is live is the lease manager's to say (lease.Manager.Live).
 type Holder struct {
-	Scope    string
-	ID       string
-	Fence    int64
-	Acquired time.Time
-	Renewed  time.Time
-	Expires  time.Time
+	Scope string
+	lease.Holder
 }
 
 // Table is a snapshot of the coordination table.
@@ -52,7 +50,9 @@ func ReadTable(ctx context.Context, db Scanner, table string) (Table, error) {
 			return t, fmt.Errorf("inspect: scan %s: %w", table, err)
 		}
 		for _, item := range out.Items {
-			t.add(item)
+			if err := t.add(item); err != nil {
+				return t, fmt.Errorf("inspect: %w", err)
+			}
 		}
 		if len(out.LastEvaluatedKey) == 0 {
 			break
@@ -66,28 +66,19 @@ func ReadTable(ctx context.Context, db Scanner, table string) (Table, error) {
 	return t, nil
 }
 
-func (t *Table) add(item map[string]types.AttributeValue) {
+func (t *Table) add(item map[string]types.AttributeValue) error {
 	t.Items = append(t.Items, item)
-	pk, sk := str(item["pk"]), str(item["sk"])
-	kind, _, _ := strings.Cut(pk, "#")
+	kind, _, _ := strings.Cut(str(item[ddbattr.PK]), "#")
 	t.Kinds[kind]++
-	scope, ok := strings.CutPrefix(pk, "scope#")
-	if !ok || sk != "lease" {
-		return
+	s, ok, err := lease.DecodeScope(item)
+	if !ok || err != nil {
+		return err
 	}
-	t.Scopes[scope] = int(num(item["fence"]))
-	hs, _ := item["holders"].(*types.AttributeValueMemberM)
-	if hs == nil {
-		return
+	t.Scopes[s.Name] = int(s.Fence)
+	for _, h := range s.Holders {
+		t.Holders = append(t.Holders, Holder{Scope: s.Name, Holder: h})
 	}
-	for id, v := range hs.Value {
-		m, _ := v.(*types.AttributeValueMemberM)
-		if id == "-" || m == nil {
-			continue // "-" is the lease package's sentinel
-		}
-		t.Holders = append(t.Holders, Holder{Scope: scope, ID: id, Fence: num(m.Value["fence"]),
-			Acquired: micros(m.Value["acquired"]), Renewed: micros(m.Value["renewed"]), Expires: micros(m.Value["expires"])})
-	}
+	return nil
 }
 
 func str(v types.AttributeValue) string {
@@ -104,5 +95,3 @@ func num(v types.AttributeValue) int64 {
 	}
 	return 0
 }
-
-func micros(v types.AttributeValue) time.Time { return time.UnixMicro(num(v)) }

@@ -18,27 +18,17 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 //go:embed items.jsonl
 var itemsJSONL []byte
 
-// Item is one raw item exactly as the ingester writes it. Fields are kept
-// as read: cleaning them is the Lambda's job.
-type Item struct {
-	ItemID      string `json:"item_id,omitempty"`
-	SourceKey   string `json:"source_key"`
-	SourceType  string `json:"source_type"`
-	Title       string `json:"title"`
-	Content     string `json:"content"`
-	URL         string `json:"url"`
-	PublishedAt string `json:"published_at"`
-	Language    string `json:"language"`
-	ContentHash string `json:"content_hash,omitempty"`
-}
-
-// Items returns the 60 sample items, published over five days.
-func Items() []Item {
+// Items returns the 60 sample items, published over five days. Sample
+// items are raw items (item.Raw) with their fields as read: cleaning them
+// is the Lambda's job.
+func Items() []item.Raw {
 	items, err := decodeLines(itemsJSONL)
 	if err != nil {
 		panic("sample: embedded items: " + err.Error())
@@ -47,8 +37,8 @@ func Items() []Item {
 }
 
 // LoadJSONL reads items from JSON Lines files, in file then line order.
-func LoadJSONL(paths ...string) ([]Item, error) {
-	var all []Item
+func LoadJSONL(paths ...string) ([]item.Raw, error) {
+	var all []item.Raw
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -86,8 +76,8 @@ func RealData(dir string) []string {
 	return files
 }
 
-func decodeLines(data []byte) ([]Item, error) {
-	var items []Item
+func decodeLines(data []byte) ([]item.Raw, error) {
+	var items []item.Raw
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), 8<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -95,7 +85,7 @@ func decodeLines(data []byte) ([]Item, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var it Item
+		var it item.Raw
 		if err := json.Unmarshal(line, &it); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -104,9 +94,9 @@ func decodeLines(data []byte) ([]Item, error) {
 	return items, sc.Err()
 }
 
-// Day returns the UTC day an item is filed under: the first ten characters
+// day returns the UTC day an item is filed under: the first ten characters
 // of published_at, or "" when they are not a YYYY-MM-DD date.
-func (it Item) Day() string {
+func day(it item.Raw) string {
 	if len(it.PublishedAt) < 10 {
 		return ""
 	}

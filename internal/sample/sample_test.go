@@ -15,7 +15,7 @@ func TestItemsAreUsable(t *testing.T) {
 		if it.ItemID != ids[i] {
 			t.Errorf("item %d: stored id %q, derived %q", i, it.ItemID, ids[i])
 		}
-		days[it.Day()]++
+		days[day(it)]++
 	}
 	if len(days) != 5 {
 		t.Errorf("days = %v, want 5 days", days)

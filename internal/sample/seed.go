@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/vectora/ingest-normalize/normalize"
+	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
 // Putter is the part of the S3 API that Seed calls. *s3.Client satisfies it.
@@ -30,8 +30,8 @@ type Seeded struct {
 // Select returns the first n items (all when n <= 0) that the Lambda will
 // accept, have a dated published_at and an item id not seen before, with
 // the id each will be known by.
-func Select(items []Item, n int) ([]Item, []string) {
-	var out []Item
+func Select(items []item.Raw, n int) ([]item.Raw, []string) {
+	var out []item.Raw
 	var ids []string
 	seen := map[string]bool{}
 	for _, it := range items {
@@ -39,7 +39,7 @@ func Select(items []Item, n int) ([]Item, []string) {
 			break
 		}
 		id, ok := itemID(it)
-		if !ok || seen[id] || !validDay(it.Day()) {
+		if !ok || seen[id] || !validDay(day(it)) {
 			continue
 		}
 		seen[id] = true
@@ -51,12 +51,12 @@ func Select(items []Item, n int) ([]Item, []string) {
 
 // itemID parses one item as the Lambda does and returns its (possibly
 // derived) id.
-func itemID(it Item) (string, bool) {
-	data, err := json.Marshal([]Item{it})
+func itemID(it item.Raw) (string, bool) {
+	data, err := json.Marshal([]item.Raw{it})
 	if err != nil {
 		return "", false
 	}
-	parsed, bad, err := normalize.ParseItems(data)
+	parsed, bad, err := item.ParseItems(data)
 	if err != nil || len(bad) > 0 || len(parsed) != 1 {
 		return "", false
 	}
@@ -70,32 +70,32 @@ func validDay(d string) bool {
 
 // Seed selects items as Select does and writes them, grouped by day, to
 // ingested/<clientID>/<YYYY>/<MM>/<DD>/items.json in bucket.
-func Seed(ctx context.Context, api Putter, bucket, clientID string, items []Item) (Seeded, error) {
+func Seed(ctx context.Context, api Putter, bucket, clientID string, items []item.Raw) (Seeded, error) {
 	items, ids := Select(items, 0)
-	byDay := map[string][]Item{}
+	byDay := map[string][]item.Raw{}
 	for _, it := range items {
-		byDay[it.Day()] = append(byDay[it.Day()], it)
+		byDay[day(it)] = append(byDay[day(it)], it)
 	}
 	s := Seeded{Days: map[string]int{}, IDs: ids}
 	sort.Strings(s.IDs)
-	for day, list := range byDay {
-		if err := putDay(ctx, api, bucket, clientID, day, list); err != nil {
+	for date, list := range byDay {
+		if err := putDay(ctx, api, bucket, clientID, date, list); err != nil {
 			return s, err
 		}
-		s.Days[day] = len(list)
-		if s.From == "" || day < s.From {
-			s.From = day
+		s.Days[date] = len(list)
+		if s.From == "" || date < s.From {
+			s.From = date
 		}
-		if day > s.To {
-			s.To = day
+		if date > s.To {
+			s.To = date
 		}
 	}
 	return s, nil
 }
 
-func putDay(ctx context.Context, api Putter, bucket, clientID, day string, items []Item) error {
-	d, _ := time.Parse("2006-01-02", day)
-	key, err := normalize.InputKey(clientID, d)
+func putDay(ctx context.Context, api Putter, bucket, clientID, date string, items []item.Raw) error {
+	d, _ := time.Parse("2006-01-02", date)
+	key, err := item.InputKey(clientID, d)
 	if err != nil {
 		return err
 	}
