@@ -33,8 +33,8 @@ type Manager struct {
 // NewManager returns a Manager for table, or a *ConfigError naming the
 // first invalid option.
 func NewManager(db DynamoDB, table string, opts ...Option) (*Manager, error) {
-	m := &Manager{db: db, table: table, max: 1, ttl: 30 * time.Second,
-		skew: 2 * time.Second, grace: 2 * time.Second,
+	m := &Manager{db: db, table: table, max: 1, ttl: DefaultTTL,
+		skew: DefaultSkew, grace: 2 * time.Second,
 		pollMin: 50 * time.Millisecond, pollMax: time.Second, clock: clock.System}
 	for _, o := range opts {
 		o(m)

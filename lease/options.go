@@ -6,6 +6,12 @@ import (
 	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
+// Defaults of a Manager's options.
+const (
+	DefaultTTL  = 30 * time.Second
+	DefaultSkew = 2 * time.Second
+)
+
 // Option configures a Manager.
 type Option func(*Manager)
 

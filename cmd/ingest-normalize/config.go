@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vectora/ingest-normalize/internal/app"
 )
 
 // Variable is one environment variable the Lambda reads: its name, its
@@ -73,27 +75,6 @@ func Variables() []Variable {
 	}
 }
 
-// Config is the Lambda's validated configuration.
-type Config struct {
-	Table, DataBucket, ConfigBucket, Env string
-	ModelID, BedrockRegion               string
-	MaxTokens                            int
-	Burndown                             float64
-	Converse                             bool
-	RPM, TPM                             float64
-	BurstMS                              int64
-	EnvCap                               float64
-	EnvPriority                          int
-	MaxHolders                           int
-	LeaseTTL                             time.Duration
-	WorkerCap, ClaimBatch                int
-	DeadlineMargin                       time.Duration
-	LogLevel                             slog.Level
-	PathStyle                            bool
-	TimeScale                            float64
-	TimeEpoch                            time.Time
-}
-
 // ConfigError names the variable that is wrong and how to fix it.
 type ConfigError struct {
 	Variable, Reason, Fix string
@@ -105,12 +86,12 @@ func (e *ConfigError) Error() string {
 
 // LoadConfig reads the configuration through getenv (os.Getenv in main),
 // applying the defaults of Variables, and returns the first *ConfigError.
-func LoadConfig(getenv func(string) string) (Config, error) {
+func LoadConfig(getenv func(string) string) (app.Config, error) {
 	r := reader{getenv: getenv, defaults: map[string]string{}}
 	for _, v := range Variables() {
 		r.defaults[v.Name] = v.Default
 	}
-	c := Config{
+	c := app.Config{
 		Table: r.required("COORDINATION_TABLE"), DataBucket: r.required("DATA_BUCKET"),
 		Env: r.str("ENV_NAME"), ModelID: r.str("BEDROCK_MODEL_ID"),
 		MaxTokens: r.integer("BEDROCK_MAX_TOKENS", 1, 64_000), Burndown: r.float("BEDROCK_BURNDOWN", 0, 100),

@@ -74,7 +74,7 @@ func (r *recorder) snapshot() []Call {
 // recModel is the Model a coordinated invocation's pipeline calls: the real
 // Client, recorded.
 type recModel struct {
-	inner *bedrock.Client
+	inner pipeline.Model
 	rec   *recorder
 	inv   int
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/internal/app"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbcount"
 	"github.com/vectora/ingest-normalize/lease"
@@ -123,38 +124,28 @@ type invocation struct {
 }
 
 func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scaled, rec *recorder, ddb *ddbcount.Counter) (*invocation, error) {
-	db := pipeline.Counting(ddb)
-	lopts := []lease.Option{lease.WithMaxHolders(e.cfg.MaxHolders), lease.WithClock(clk)}
-	if e.cfg.LeaseTTL > 0 {
-		lopts = append(lopts, lease.WithTTL(e.cfg.LeaseTTL))
-	}
-	m, err := lease.NewManager(db, table, lopts...)
-	if err != nil {
-		return nil, err
-	}
 	q := e.cfg.Quota
-	bopts := []budget.Option{budget.WithLimits(budget.Limits{RPM: float64(q.RPM), TPM: float64(q.TPM), Burst: e.cfg.BurstMS}),
-		budget.WithEnvLimit(budget.EnvLimit{Cap: 1}), budget.WithClock(clk)}
+	cfg := app.Config{Table: table, DataBucket: bucket, ConfigBucket: bucket, Env: "bench",
+		ModelID: ModelID, BedrockRegion: "eu-west-3", MaxTokens: e.cfg.MaxTokens,
+		RPM: float64(q.RPM), TPM: float64(q.TPM), BurstMS: e.cfg.BurstMS, EnvCap: 1,
+		MaxHolders: e.cfg.MaxHolders, LeaseTTL: e.cfg.LeaseTTL, WorkerCap: e.cfg.WorkerCap, ClaimBatch: e.cfg.ClaimBatch,
+		DeadlineMargin: pipeline.DefaultDeadlineMargin, TimeScale: clk.Scale, TimeEpoch: clk.Epoch}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = lease.DefaultTTL
+	}
+	opts := []app.Option{
+		app.WithModel(func(m pipeline.Model) pipeline.Model { return recModel{inner: m, rec: rec, inv: i} }),
+		app.WithBedrockOptions(bedrock.WithBackoff(e.wall(bedrock.DefaultBackoffBase), e.wall(bedrock.DefaultBackoffCap))),
+		app.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))),
+	}
 	if s.batch > 0 {
-		bopts = append(bopts, budget.WithBatch(s.batch))
+		opts = append(opts, app.WithBudgetOptions(budget.WithBatch(s.batch)))
 	}
-	b, err := budget.New(db, table, "eu-west-3/"+ModelID, "bench", bopts...)
+	a, err := app.New(cfg, app.Clients{DynamoDB: ddb, S3: e.s3, Bedrock: e.runtime()}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	c, err := bedrock.New(e.runtime(), ModelID, b, bedrock.WithMaxTokens(e.cfg.MaxTokens),
-		bedrock.WithBackoff(e.wall(bedrock.DefaultBackoffBase), e.wall(bedrock.DefaultBackoffCap)))
-	if err != nil {
-		return nil, err
-	}
-	p, err := pipeline.New(db, e.s3, m, recModel{inner: c, rec: rec, inv: i}, table, bucket,
-		pipeline.WithEnv("bench"), pipeline.WithBudget(b), pipeline.WithWorkerCap(e.cfg.WorkerCap),
-		pipeline.WithBatchSize(e.cfg.ClaimBatch), pipeline.WithClock(clk),
-		pipeline.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
-	if err != nil {
-		return nil, err
-	}
-	return &invocation{p: p, budget: b}, nil
+	return &invocation{p: a.Pipeline, budget: a.Budget}, nil
 }
 
 // runCoordinated runs K concurrent Pipeline.Run on one table and bucket.
