@@ -11,8 +11,14 @@ import (
 // Usage is what a call counted against the tokens-per-minute quota, a
 // plain value.
 type Usage struct {
-	InputTokens  int64 // reported by Bedrock; 0 when it reported none
+	InputTokens  int64 // reported by Bedrock; 0 when it reported none. Uncached input only.
 	OutputTokens int64 // reported by Bedrock; 0 when it reported none
+	// CacheReadInputTokens are input tokens Bedrock served from its prompt
+	// cache: reserved, then released from the quota at settlement.
+	CacheReadInputTokens int64
+	// CacheWriteInputTokens are input tokens Bedrock wrote to its prompt
+	// cache: they count like uncached input.
+	CacheWriteInputTokens int64
 	// SettledTokens is what the reservation was settled to: input +
 	// output × burndown, or ReservedTokens when Bedrock reported no usage.
 	SettledTokens int64
