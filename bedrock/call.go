@@ -78,24 +78,23 @@ func (k *call) attempt(ctx context.Context) error {
 		k.last = err
 		return err
 	}
-	defer r.Cancel()
 	k.res.Attempts++
+	before := k.requests.Load()
 	rep, err := k.send(ctx)
 	if err != nil {
+		k.release(r, err, k.requests.Load() > before)
 		return k.failed(ctx, err)
 	}
 	k.settle(r, rep)
 	return nil
 }
 
-// reserve asks the budget for input + max_tokens (× burndown if so
-// configured).
+// reserve asks the budget for what Bedrock reserves at the start of a call:
+// the whole input (uncached, cache reads and cache writes: the estimate or
+// count covers the whole prompt) + max_tokens × the reserve factor (1
+// unless WithReserveFactor). The burndown applies only at settlement.
 func (k *call) reserve(ctx context.Context) (*budget.Reservation, error) {
-	f := 1.0
-	if k.cfg.reserveBurndown {
-		f = k.cfg.burndown
-	}
-	tokens := k.input + scale(int64(k.cfg.maxTokens), f)
+	tokens := k.input + scale(int64(k.cfg.maxTokens), k.cfg.reserveFactor)
 	start := time.Now()
 	r, err := k.budget.Reserve(ctx, tokens)
 	k.res.BudgetWait += time.Since(start)
@@ -104,6 +103,22 @@ func (k *call) reserve(ctx context.Context) (*budget.Reservation, error) {
 	}
 	k.res.Usage.ReservedTokens = tokens
 	return r, nil
+}
+
+// release ends the reservation of an attempt that failed. Nothing is
+// refunded that Bedrock may have charged: the reservation is cancelled only
+// when Bedrock cannot have admitted the call (no request was sent, or
+// Bedrock refused it before admission: a throttle, a validation or access
+// error); otherwise (deadline, lost lease, 5xx, a connection broken after
+// sending) it is settled at the reservation, what Bedrock holds for a call
+// it does not report.
+func (k *call) release(r *budget.Reservation, err error, sent bool) {
+	if !sent || refused(err) {
+		r.Cancel()
+		return
+	}
+	k.res.Usage.SettledTokens = r.Tokens()
+	r.Settle(r.Tokens())
 }
 
 // failed records a failed attempt, reports a throttle to the budget and
@@ -120,18 +135,27 @@ func (k *call) failed(ctx context.Context, err error) error {
 	return err
 }
 
-// settle records the answer and settles the reservation to input +
-// output × burndown, or to what was reserved when Bedrock reported no
-// usage.
+// settle records the answer and settles the reservation to what Bedrock
+// charges (Charged), or to what was reserved when Bedrock reported no
+// usage. The operation (invoke, converse) fills the cache counts of
+// k.res.Usage when Bedrock reports them.
 func (k *call) settle(r *budget.Reservation, rep reply) {
 	k.res.Text, k.res.StopReason = rep.text, rep.stop
 	u := &k.res.Usage
 	u.SettledTokens = u.ReservedTokens
 	if rep.usage {
 		u.InputTokens, u.OutputTokens = rep.input, rep.output
-		u.SettledTokens = rep.input + scale(rep.output, k.cfg.burndown)
+		u.SettledTokens = Charged(*u, k.cfg.burndown)
 	}
 	r.Settle(u.SettledTokens)
+}
+
+// Charged returns what Bedrock counts against the tokens-per-minute quota
+// for a call that used u, once settled: uncached input + cache writes +
+// output × burndown, rounded up. Cache reads are reserved at the start of a
+// call and released at settlement.
+func Charged(u Usage, burndown float64) int64 {
+	return u.InputTokens + u.CacheWriteInputTokens + scale(u.OutputTokens, burndown)
 }
 
 // fail builds the *CallError for err, what retry.Do returned.

@@ -17,8 +17,9 @@ import (
 var prompt = Prompt{System: "Normalize the item.", User: "Acme Pharma announces FDA approval of examplumab."}
 
 // TestReservations follows one call through a throttle, an outage and a
-// success: every attempt reserves input + max_tokens × burndown, the failed
-// ones cancel, the success settles input + output × burndown.
+// success: every attempt reserves input + max_tokens, the throttled ones
+// cancel, the outage (Bedrock may have charged it) settles at the
+// reservation, the success settles input + output × burndown.
 func TestReservations(t *testing.T) {
 	s := newServer(t, throttle(tpmMessage), apiError(503, "ServiceUnavailableException", "down"),
 		throttle(rpmMessage), anthropicOK(`{"ok":true}`, 50, 20, false))
@@ -28,12 +29,12 @@ func TestReservations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := EstimateTokens(prompt) + 100*5
+	r := EstimateTokens(prompt) + 100
 	if want := []int64{r, r, r, r}; !reflect.DeepEqual(b.reserved, want) {
 		t.Errorf("reserved %v, want %v", b.reserved, want)
 	}
-	if st := b.Stats(); st.Cancelled != 3 || st.Settled != 1 || st.Used != 50+20*5 {
-		t.Errorf("cancelled %d, settled %d to %d; want 3 and 1 to %d", st.Cancelled, st.Settled, st.Used, 50+20*5)
+	if st := b.Stats(); st.Cancelled != 2 || st.Settled != 2 || st.Used != r+50+20*5 {
+		t.Errorf("cancelled %d, settled %d to %d; want 2 and 2 to %d", st.Cancelled, st.Settled, st.Used, r+50+20*5)
 	}
 	if want := []budget.Quota{budget.Tokens, budget.Requests}; !reflect.DeepEqual(b.throttles, want) {
 		t.Errorf("throttles %v, want %v", b.throttles, want)
@@ -44,14 +45,16 @@ func TestReservations(t *testing.T) {
 	}
 }
 
-func TestReserveWithoutBurndown(t *testing.T) {
+// TestReserveFactor: a model that reserved more than max_tokens sets its
+// factor; the burndown still applies only at settlement.
+func TestReserveFactor(t *testing.T) {
 	s := newServer(t, anthropicOK("ok", 50, 20, false))
 	b := newLedger(t)
-	c := newClient(t, s, b, WithMaxTokens(100), WithReserveBurndown(false))
+	c := newClient(t, s, b, WithMaxTokens(100), WithReserveFactor(2))
 	if _, err := c.Call(t.Context(), prompt); err != nil {
 		t.Fatal(err)
 	}
-	if want := EstimateTokens(prompt) + 100; b.reserved[0] != want || b.Stats().Settled != 1 || b.Stats().Used != 150 {
+	if want := EstimateTokens(prompt) + 200; b.reserved[0] != want || b.Stats().Settled != 1 || b.Stats().Used != 150 {
 		t.Errorf("reserved %v, settled %+v; want %d and 150", b.reserved, b.Stats(), want)
 	}
 }
@@ -164,8 +167,8 @@ func TestCountTokens(t *testing.T) {
 	if _, err := c.Call(t.Context(), prompt); err != nil {
 		t.Fatal(err)
 	}
-	if b.reserved[0] != 42+50 {
-		t.Errorf("reserved %v, want 92", b.reserved)
+	if b.reserved[0] != 42+10 {
+		t.Errorf("reserved %v, want 52", b.reserved)
 	}
 
 	refuse := func(w http.ResponseWriter, r *http.Request) {

@@ -40,26 +40,26 @@ const (
 
 // config holds the options of a Client after New has checked them.
 type config struct {
-	maxTokens       int
-	temperature     float64
-	burndown        float64 // 0 until resolved; the option sets it > 0
-	burndownSet     bool
-	reserveBurndown bool
-	op              Operation
-	countTokens     bool
-	base, cap       time.Duration
-	attempts        int
-	jitter          Jitter
-	retry           *RetryPolicy // nil: the Client's own
+	maxTokens     int
+	temperature   float64
+	burndown      float64 // 0 until resolved; the option sets it > 0
+	burndownSet   bool
+	reserveFactor float64
+	op            Operation
+	countTokens   bool
+	base, cap     time.Duration
+	attempts      int
+	jitter        Jitter
+	retry         *RetryPolicy // nil: the Client's own
 }
 
 func defaults() config {
 	return config{
-		maxTokens:       DefaultMaxTokens,
-		reserveBurndown: true,
-		base:            DefaultBackoffBase,
-		cap:             DefaultBackoffCap,
-		attempts:        DefaultMaxAttempts,
+		maxTokens:     DefaultMaxTokens,
+		reserveFactor: 1,
+		base:          DefaultBackoffBase,
+		cap:           DefaultBackoffCap,
+		attempts:      DefaultMaxAttempts,
 	}
 }
 
@@ -77,10 +77,11 @@ func WithBurndown(f float64) Option {
 	return func(c *config) { c.burndown, c.burndownSet = f, true }
 }
 
-// WithReserveBurndown sets whether the max_tokens part of a reservation is
-// multiplied by the burndown factor (default true, the safe assumption:
-// Bedrock does not document it).
-func WithReserveBurndown(on bool) Option { return func(c *config) { c.reserveBurndown = on } }
+// WithReserveFactor sets the factor on the max_tokens part of a
+// reservation (default 1). Bedrock reserves input + max_tokens at the start
+// of a call and applies the burndown only at settlement; a model that
+// reserved more would set it here.
+func WithReserveFactor(f float64) Option { return func(c *config) { c.reserveFactor = f } }
 
 // WithOperation chooses InvokeModel (default) or Converse.
 func WithOperation(op Operation) Option { return func(c *config) { c.op = op } }
@@ -113,6 +114,8 @@ func (c *config) check() error {
 		return fmt.Errorf("bedrock: WithTemperature(%g): want 0 to 1", c.temperature)
 	case c.burndownSet && !(c.burndown > 0):
 		return fmt.Errorf("bedrock: WithBurndown(%g): want more than 0", c.burndown)
+	case !(c.reserveFactor >= 1) || c.reserveFactor > 100:
+		return fmt.Errorf("bedrock: WithReserveFactor(%g): want 1 to 100", c.reserveFactor)
 	case c.op != InvokeModel && c.op != Converse:
 		return fmt.Errorf("bedrock: WithOperation(%d): unknown operation", c.op)
 	case c.base <= 0 || c.cap < c.base:

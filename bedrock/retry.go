@@ -79,6 +79,24 @@ func Retryable(err error) bool {
 	return connectionError(err)
 }
 
+// refused reports whether err is Bedrock's refusal of a call before
+// admission, which charges nothing: a throttle, or a 4xx client error
+// (validation, access, missing model, quota) other than a request timeout
+// (408) or a model error (424), which may come after the model ran. A
+// failure to connect is refused too: the request never left.
+func refused(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		if api.ErrorCode() == "ThrottlingException" {
+			return true
+		}
+		st := httpStatus(err)
+		return st >= 400 && st < 500 && st != 408 && st != 424 && api.ErrorCode() != "ModelErrorException"
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 // httpStatus returns the HTTP status of the response behind err, or 0.
 func httpStatus(err error) int {
 	var re *awshttp.ResponseError

@@ -19,11 +19,13 @@ type Usage struct {
 	// CacheWriteInputTokens are input tokens Bedrock wrote to its prompt
 	// cache: they count like uncached input.
 	CacheWriteInputTokens int64
-	// SettledTokens is what the reservation was settled to: input +
-	// output × burndown, or ReservedTokens when Bedrock reported no usage.
+	// SettledTokens is what the reservation was settled to: input + cache
+	// writes + output × burndown (Charged), or ReservedTokens when Bedrock
+	// reported no usage or may have charged a call that failed.
 	SettledTokens int64
 	// ReservedTokens is what the last attempt reserved: estimated (or
-	// counted) input + max_tokens, × burndown if so configured.
+	// counted) whole input + max_tokens × the reserve factor (1 unless
+	// WithReserveFactor).
 	ReservedTokens int64
 }
 

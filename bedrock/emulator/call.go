@@ -58,7 +58,11 @@ func (s *Server) call(ctx context.Context, e *modelEntry, req request) (result, 
 	}
 	res.latency = time.Duration(float64(settings.Latency.duration(res.input, res.output, hashText(req.prompt()))) * slow)
 	err := s.wait(ctx, res.latency, settings.TimeScale)
-	s.settle(e, reserve, res)
+	used := res.input + int(math.Ceil(float64(res.output)*e.burndown))
+	if err != nil {
+		used = reserve // abandoned: the reservation stays charged
+	}
+	s.settle(e, reserve, used, res)
 	return res, err
 }
 
@@ -123,10 +127,10 @@ func (s *Server) wait(ctx context.Context, latency time.Duration, scale float64)
 	}
 }
 
-// settle replaces the reservation by input + output × burndown. A call
-// whose client went away settles too: the model did the work.
-func (s *Server) settle(e *modelEntry, reserve int, res result) {
-	used := res.input + int(math.Ceil(float64(res.output)*e.burndown))
+// settle replaces the reservation by used: input + output × burndown, or
+// the reservation itself for a call whose client went away before the
+// answer (the model ran, and its usage was never reported to the client).
+func (s *Server) settle(e *modelEntry, reserve, used int, res result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.nowLocked()

@@ -56,12 +56,12 @@ func TestConverseInferenceProfile(t *testing.T) {
 	if *ct.InputTokens != *u.InputTokens {
 		t.Fatalf("count-tokens %d, converse charged %d", *ct.InputTokens, *u.InputTokens)
 	}
-	// Without maxTokens the model maximum is reserved, times the burndown.
+	// Without maxTokens the model maximum is reserved.
 	if _, err := c.Converse(context.Background(), in); err != nil {
 		t.Fatalf("Converse without maxTokens: %v", err)
 	}
 	st := s.Stats().Models[id]
-	want := int64(2*(*u.InputTokens)) + 5*1000 + 5*DefaultModelMaxTokens
+	want := int64(2*(*u.InputTokens)) + 1000 + DefaultModelMaxTokens
 	if st.TokensReserved != want {
 		t.Fatalf("reserved %d, want %d", st.TokensReserved, want)
 	}

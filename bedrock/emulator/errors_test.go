@@ -62,7 +62,7 @@ func TestUnknownModel(t *testing.T) {
 func TestThrottlingMessages(t *testing.T) {
 	s := mustNew(t, WithLatency(Latency{}), WithModel(sonnet, Quota{RPM: 2, TPM: 5100}))
 	c := newTestServer(t, s)
-	body := invokeBody("hello", 1000) // reserves 5 k tokens, settles far less
+	body := invokeBody("hello", 5000) // reserves 5 k tokens, settles far less
 	if err := invokeErr(c, sonnet, body); err != nil {
 		t.Fatal(err)
 	}

@@ -58,5 +58,5 @@ func Example() {
 	fmt.Println("admitted", st.Admitted, "reserved", st.TokensReserved, "settled", st.TokensSettled)
 	// Output:
 	// partnership [Medincell] [Malaria]
-	// admitted 1 reserved 5029 settled 554
+	// admitted 1 reserved 1029 settled 554
 }

@@ -76,7 +76,8 @@ func (b *bucket) give(n float64, now time.Time) {
 	b.level = min(b.capacity, b.level+n)
 }
 
-// quota is the pair of buckets of one model.
+// quota is the buckets of one model; requests is nil when the model has
+// no requests-per-minute quota.
 type quota struct {
 	requests *bucket
 	tokens   *bucket
@@ -92,22 +93,26 @@ const (
 )
 
 func newQuota(q Quota, s *Settings, now time.Time) *quota {
-	return &quota{
-		requests: newBucket(float64(q.RPM), s.BurstMinutes, s.Faults.Background, time.Duration(s.Window), now),
-		tokens:   newBucket(float64(q.TPM), s.BurstMinutes, s.Faults.Background, time.Duration(s.Window), now),
+	out := &quota{tokens: newBucket(float64(q.TPM), s.BurstMinutes, s.Faults.Background, time.Duration(s.Window), now)}
+	if q.RPM > 0 {
+		out.requests = newBucket(float64(q.RPM), s.BurstMinutes, s.Faults.Background, time.Duration(s.Window), now)
 	}
+	return out
 }
 
 // admit charges one request and reserve tokens at now, or charges nothing
-// and reports which quota is exhausted (requests first).
+// and reports which quota is exhausted (requests first, when there is a
+// requests-per-minute quota).
 func (q *quota) admit(reserve float64, now time.Time) quotaKind {
-	if !q.requests.allows(1, now) {
+	if q.requests != nil && !q.requests.allows(1, now) {
 		return quotaRequests
 	}
 	if !q.tokens.allows(reserve, now) {
 		return quotaTokens
 	}
-	q.requests.take(1, now)
+	if q.requests != nil {
+		q.requests.take(1, now)
+	}
 	q.tokens.take(reserve, now)
 	return quotaOK
 }

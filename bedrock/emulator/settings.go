@@ -11,7 +11,7 @@ import (
 
 // Default quotas and limits. Real accounts differ; the benchmark sets its own.
 const (
-	DefaultRPM            = 200
+	DefaultRPM            = 0 // none: Bedrock enforces no RPM since May 2026
 	DefaultTPM            = 200_000
 	DefaultModelMaxTokens = 64_000 // reserved by Converse when maxTokens is unset
 )
@@ -29,7 +29,7 @@ var DefaultModels = []string{
 // Quota is the per-minute quota of one model or inference profile. Minutes
 // are emulated minutes (see Settings.TimeScale).
 type Quota struct {
-	RPM int `json:"rpm"` // requests per minute
+	RPM int `json:"rpm"` // requests per minute; 0: none (Bedrock's default since May 2026)
 	TPM int `json:"tpm"` // tokens per minute
 }
 
@@ -43,7 +43,8 @@ type Settings struct {
 	// take model.Burndown (1 for an unknown model).
 	Burndown map[string]float64 `json:"burndown,omitempty"`
 	// ReserveBurndown multiplies the max_tokens part of the admission
-	// reservation by the burndown too (undocumented on Bedrock).
+	// reservation by the burndown too. Off by default: Bedrock reserves
+	// input + max_tokens and applies the burndown at settlement.
 	ReserveBurndown bool `json:"reserve_burndown"`
 	// BurstMinutes is the bucket capacity in minutes of quota.
 	BurstMinutes float64 `json:"burst_minutes"`
@@ -88,7 +89,7 @@ type Faults struct {
 
 // DefaultSettings returns the settings New starts from: DefaultModels at
 // DefaultRPM and DefaultTPM, a continuous bucket holding one minute,
-// burndown also on the max_tokens reservation, real time, and a latency
+// the max_tokens reservation without burndown, real time, and a latency
 // calibrated on the original pipeline (median ≈ 2.8 s, 1.9–5.7 s).
 func DefaultSettings() Settings {
 	models := make(map[string]Quota, len(DefaultModels))
@@ -98,7 +99,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		Models:          models,
 		Burndown:        map[string]float64{},
-		ReserveBurndown: true,
+		ReserveBurndown: false,
 		BurstMinutes:    1,
 		ModelMaxTokens:  DefaultModelMaxTokens,
 		TimeScale:       1,
@@ -131,8 +132,8 @@ func (s *Settings) burndown(id string) float64 {
 // validate reports the first invalid field as a *SettingsError.
 func (s *Settings) validate() error {
 	for id, q := range s.Models {
-		if id == "" || q.RPM <= 0 || q.TPM <= 0 {
-			return &SettingsError{Field: "models", Reason: fmt.Sprintf("%q needs positive rpm and tpm", id)}
+		if id == "" || q.RPM < 0 || q.TPM <= 0 {
+			return &SettingsError{Field: "models", Reason: fmt.Sprintf("%q needs a positive tpm and an rpm of 0 (none) or more", id)}
 		}
 	}
 	for id, f := range s.Burndown {

@@ -24,7 +24,7 @@ func flagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.tpm, "tpm", emulator.DefaultTPM, "tokens per emulated minute, per model")
 	fs.Float64Var(&s.BurstMinutes, "burst", 1, "token bucket capacity, in minutes of quota")
 	fs.DurationVar(&o.window, "window", 0, "fixed quota windows of this emulated length instead of a continuous bucket (0: bucket)")
-	fs.BoolVar(&s.ReserveBurndown, "reserve-burndown", true, "multiply the max_tokens part of the reservation by the burndown")
+	fs.BoolVar(&s.ReserveBurndown, "reserve-burndown", false, "multiply the max_tokens part of the reservation by the burndown")
 	fs.Float64Var(&o.burndown, "burndown", 0, "output-token burndown for every model (0: per model, 5 for Claude 3.7/4.x)")
 	fs.IntVar(&s.ModelMaxTokens, "model-max-tokens", emulator.DefaultModelMaxTokens, "largest max_tokens; reserved by Converse without maxTokens")
 	fs.Float64Var(&s.TimeScale, "time-scale", 1, "speed-up: one emulated minute lasts 60/scale seconds")

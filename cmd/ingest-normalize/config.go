@@ -33,8 +33,10 @@ type Variable struct {
 //	BEDROCK_MAX_TOKENS   512       max_tokens of each call (reserved against TPM)
 //	BEDROCK_BURNDOWN     0         output-token burndown factor; 0 = from the model id
 //	BEDROCK_API          invoke    invoke (InvokeModel) or converse
-//	QUOTA_RPM            50        requests per minute, seeds the budget row
-//	QUOTA_TPM            100000    tokens per minute, seeds the budget row
+//	QUOTA_TPM            100000    tokens per minute of the account's quota, seeds the budget row
+//	QUOTA_TPD            0         tokens per day of the model; 0 = QUOTA_TPM × 1440
+//	QUOTA_ACCOUNT_TPD    0         account-wide tokens per day where the region has one; 0 = none
+//	QUOTA_RPM            0         requests per minute; 0 = not enforced (Bedrock has none since May 2026)
 //	QUOTA_BURST_MS       10000     burst tolerance of the budget, in ms of quota
 //	ENV_CAP              1         this environment's share of the quota (0 < cap <= 1)
 //	ENV_PRIORITY         0         this environment's priority when the quota is tight
@@ -58,8 +60,10 @@ func Variables() []Variable {
 		{"BEDROCK_MAX_TOKENS", "512", "max_tokens of each call"},
 		{"BEDROCK_BURNDOWN", "0", "output-token burndown factor; 0 = known value of the model"},
 		{"BEDROCK_API", "invoke", "invoke (InvokeModel) or converse"},
-		{"QUOTA_RPM", "50", "requests per minute of the quota (seeds the budget row)"},
-		{"QUOTA_TPM", "100000", "tokens per minute of the quota (seeds the budget row)"},
+		{"QUOTA_TPM", "100000", "tokens per minute of the account's quota (seeds the budget row)"},
+		{"QUOTA_TPD", "0", "tokens per day of the model; 0 = QUOTA_TPM × 1440"},
+		{"QUOTA_ACCOUNT_TPD", "0", "account-wide tokens per day where the region has one; 0 = none"},
+		{"QUOTA_RPM", "0", "requests per minute; 0 = not enforced (Bedrock has none since May 2026)"},
 		{"QUOTA_BURST_MS", "10000", "burst tolerance of the budget, in milliseconds of quota"},
 		{"ENV_CAP", "1", "this environment's share of the quota, 0 < cap <= 1"},
 		{"ENV_PRIORITY", "0", "this environment's priority when the quota is tight"},
@@ -96,7 +100,8 @@ func LoadConfig(getenv func(string) string) (app.Config, error) {
 		Env: r.str("ENV_NAME"), ModelID: r.str("BEDROCK_MODEL_ID"),
 		MaxTokens: r.integer("BEDROCK_MAX_TOKENS", 1, 64_000), Burndown: r.float("BEDROCK_BURNDOWN", 0, 100),
 		Converse: r.choice("BEDROCK_API", "invoke", "converse") == "converse",
-		RPM:      r.float("QUOTA_RPM", 0.001, 1e7), TPM: r.float("QUOTA_TPM", 1, 1e10),
+		RPM:      r.float("QUOTA_RPM", 0, 1e7), TPM: r.float("QUOTA_TPM", 1, 1e10),
+		TPD: r.float("QUOTA_TPD", 0, 1e14), AccountTPD: r.float("QUOTA_ACCOUNT_TPD", 0, 1e14),
 		BurstMS: int64(r.integer("QUOTA_BURST_MS", 1, 3_600_000)), EnvCap: r.float("ENV_CAP", 0.0001, 1),
 		EnvPriority: r.integer("ENV_PRIORITY", -1000, 1000), MaxHolders: r.integer("LEASE_MAX_HOLDERS", 0, 10_000),
 		LeaseTTL: r.duration("LEASE_TTL", time.Second), WorkerCap: r.integer("WORKER_CAP", 1, 256),

@@ -20,10 +20,10 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if c.ConfigBucket != "data" || c.Env != "dev" || c.BedrockRegion != "eu-west-3" || c.MaxTokens != 512 ||
 		c.MaxHolders != 1 || c.LeaseTTL != 60*time.Second || c.WorkerCap != 8 || c.ClaimBatch != 8 ||
-		c.DeadlineMargin != 20*time.Second || c.TimeScale != 1 || c.Converse || c.RPM != 50 || c.TPM != 100000 {
+		c.DeadlineMargin != 20*time.Second || c.TimeScale != 1 || c.Converse || c.RPM != 0 || c.TPM != 100000 || c.TPD != 0 {
 		t.Errorf("defaults: %+v", c)
 	}
-	if len(Variables()) != 23 {
+	if len(Variables()) != 25 {
 		t.Errorf("%d variables", len(Variables()))
 	}
 }

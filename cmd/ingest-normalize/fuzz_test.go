@@ -42,7 +42,7 @@ func FuzzLoadConfig(f *testing.F) {
 			return
 		}
 		if c.Table == "" || c.DataBucket == "" || c.BedrockRegion == "" || c.MaxTokens < 1 || c.MaxTokens > 64_000 ||
-			!(c.RPM >= 0.001) || !(c.TPM >= 1) || c.BurstMS < 1 || !(c.EnvCap > 0 && c.EnvCap <= 1) ||
+			!(c.RPM >= 0) || !(c.TPD >= 0) || !(c.AccountTPD >= 0) || !(c.TPM >= 1) || c.BurstMS < 1 || !(c.EnvCap > 0 && c.EnvCap <= 1) ||
 			c.MaxHolders < 0 || c.LeaseTTL < 1e9 || c.WorkerCap < 1 || c.ClaimBatch < 1 || c.DeadlineMargin < 0 ||
 			!(c.TimeScale >= 0.001 && c.TimeScale <= 1e6) || !(c.Burndown >= 0 && c.Burndown <= 100) {
 			t.Fatalf("accepted out-of-range configuration %+v from %q", c, envText)

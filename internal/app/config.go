@@ -16,7 +16,8 @@ type Config struct {
 	MaxTokens                            int
 	Burndown                             float64 // 0: the model's known factor
 	Converse                             bool
-	RPM, TPM                             float64 // seed of the budget row
+	RPM, TPM                             float64 // seed of the budget row; RPM 0: none
+	TPD, AccountTPD                      float64 // daily quotas seeded; 0: TPM × 1440, none
 	BurstMS                              int64
 	EnvCap                               float64
 	EnvPriority                          int

@@ -124,13 +124,17 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	tok, req := need.tokens-back.tokens, need.requests-back.requests
 	meters := []meter{
 		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: 3 * tau, slack: tau / slackDivisor},
-		{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: max(req, 0), ahead: 3 * tau, slack: tau / requestSlackDivisor},
+	}
+	if rRate > 0 { // RPM 0: Bedrock enforces no requests-per-minute quota
+		meters = append(meters, meter{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: max(req, 0), ahead: 3 * tau, slack: tau / requestSlackDivisor})
 	}
 	if c := rec.Envs[b.env].Cap; c > 0 && c < 1 {
 		burst := rec.Burst * 1000
 		meters = append(meters,
-			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: max(tok, 0), ahead: burst, slack: burst / slackDivisor},
-			meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: max(req, 0), ahead: burst, slack: burst / requestSlackDivisor})
+			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: max(tok, 0), ahead: burst, slack: burst / slackDivisor})
+		if rRate > 0 {
+			meters = append(meters, meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: max(req, 0), ahead: burst, slack: burst / requestSlackDivisor})
+		}
 	}
 	var wait time.Duration
 	steps := make([]step, len(meters))

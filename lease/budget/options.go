@@ -109,11 +109,11 @@ func (l Limits) validate() error {
 	case !finite(l.RPM) || !finite(l.TPM):
 		return configErr("rpm/tpm", "%v/%v: give finite numbers", l.RPM, l.TPM)
 	case l.RPM < 0:
-		return configErr("rpm", "%v is negative: give requests per minute, or 0 to leave the row as it is", l.RPM)
+		return configErr("rpm", "%v is negative: give requests per minute, or 0 where Bedrock enforces none", l.RPM)
 	case l.TPM < 0:
 		return configErr("tpm", "%v is negative: give tokens per minute, or 0 to leave the row as it is", l.TPM)
-	case (l.RPM == 0) != (l.TPM == 0):
-		return configErr("rpm/tpm", "give both limits or neither")
+	case l.RPM > 0 && l.TPM == 0:
+		return configErr("rpm/tpm", "give tokens per minute with requests per minute")
 	case l.Burst < 0:
 		return configErr("burst", "%d ms is negative", l.Burst)
 	}

@@ -105,7 +105,10 @@ func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	if b.rec.TATs[tokenAttr("")] > now.UnixMicro() {
 		calls = max(calls, busyCalls)
 	}
-	n := min(float64(b.batch), calls, max(burstTok/b.avg, 1), max(burstReq, 1))
+	n := min(float64(b.batch), calls, max(burstTok/b.avg, 1))
+	if burstReq > 0 {
+		n = min(n, max(burstReq, 1))
+	}
 	return max(int64(n*b.avg), tokens), max(int64(n), 1)
 }
 

@@ -15,8 +15,9 @@ import (
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
-// Limits are a Bedrock quota: requests and tokens per minute, and the
-// burst tolerance as a duration of that rate. A plain value.
+// Limits are a Bedrock quota: tokens per minute, requests per minute where
+// one is still enforced (0: none, Bedrock's default since May 2026), and
+// the burst tolerance as a duration of that rate. A plain value.
 type Limits struct {
 	RPM   float64 `dynamodbav:"rpm"`
 	TPM   float64 `dynamodbav:"tpm"`
@@ -152,10 +153,16 @@ type Meter struct {
 func (r Row) Meters(now time.Time) []Meter {
 	tRate := r.TPM * r.Factor(Tokens, now)
 	rRate := r.RPM * r.Factor(Requests, now)
-	out := []Meter{r.meter(tokenAttr(""), Tokens, tRate, now), r.meter(requestAttr(""), Requests, rRate, now)}
+	out := []Meter{r.meter(tokenAttr(""), Tokens, tRate, now)}
+	if rRate > 0 {
+		out = append(out, r.meter(requestAttr(""), Requests, rRate, now))
+	}
 	for _, env := range r.envNames() {
 		if c := r.Envs[env].Cap; c > 0 && c < 1 {
-			out = append(out, r.meter(tokenAttr(env), Tokens, tRate*c, now), r.meter(requestAttr(env), Requests, rRate*c, now))
+			out = append(out, r.meter(tokenAttr(env), Tokens, tRate*c, now))
+			if rRate > 0 {
+				out = append(out, r.meter(requestAttr(env), Requests, rRate*c, now))
+			}
 		}
 	}
 	return out

@@ -26,7 +26,7 @@ func (b *Budget) ensure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if rec.TPM <= 0 || rec.RPM <= 0 {
+	if rec.TPM <= 0 {
 		return fmt.Errorf("budget: %s: %w", b.quota, ErrNoBudget)
 	}
 	if _, ok := rec.Envs[b.env]; !ok {

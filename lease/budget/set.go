@@ -36,8 +36,8 @@ func SetLimits(ctx context.Context, db DynamoDB, table, quota string, change fun
 	if next.Burst == 0 {
 		next.Burst = DefaultBurst
 	}
-	if !found && (next.RPM == 0 || next.TPM == 0) {
-		return Change{}, fmt.Errorf("budget: %s: give both rates to create the row: %w", quota, ErrNoBudget)
+	if !found && next.TPM == 0 {
+		return Change{}, fmt.Errorf("budget: %s: give tokens per minute to create the row: %w", quota, ErrNoBudget)
 	}
 	if err := next.validateStored(); err != nil {
 		return Change{}, err
@@ -52,8 +52,8 @@ func SetLimits(ctx context.Context, db DynamoDB, table, quota string, change fun
 // validateStored checks limits about to be written to a row.
 func (l Limits) validateStored() error {
 	switch {
-	case !finite(l.RPM) || l.RPM <= 0:
-		return configErr("rpm", "%v: give a positive number of requests per minute", l.RPM)
+	case !finite(l.RPM) || l.RPM < 0:
+		return configErr("rpm", "%v: give requests per minute, or 0 where Bedrock enforces none", l.RPM)
 	case !finite(l.TPM) || l.TPM <= 0:
 		return configErr("tpm", "%v: give a positive number of tokens per minute", l.TPM)
 	case l.Burst < 0:
