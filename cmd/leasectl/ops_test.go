@@ -53,6 +53,28 @@ func TestSetBudgetChangesAdmission(t *testing.T) {
 	}
 }
 
+// TestSetBudgetBeforeFirstRun: an environment's cap and priority can be set
+// before any invocation has created the budget row (issue 15, point 4: the
+// write once declared names it did not use, which DynamoDB and moto both
+// refuse; minidyn here checks the same).
+func TestSetBudgetBeforeFirstRun(t *testing.T) {
+	f := newFixture(t)
+	_, errOut, code := f.run("set-budget", "--quota", quota, "--env", "stage", "--cap", "0.3", "--priority", "2")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, found, err := budget.Read(context.Background(), f.db, table, quota)
+	if err != nil || !found || b.Envs["stage"] != (budget.EnvLimit{Cap: 0.3, Priority: 2}) {
+		t.Fatalf("row %+v, found %v, %v", b, found, err)
+	}
+	if _, err := f.budget("stage", &fixedClock{now: t0, fire: true}, budget.WithLimits(budget.Limits{TPM: 6000})).Reserve(context.Background(), 100); err != nil {
+		t.Fatal(err)
+	}
+	if b, _, _ = budget.Read(context.Background(), f.db, table, quota); b.Envs["stage"] != (budget.EnvLimit{Cap: 0.3, Priority: 2}) {
+		t.Fatalf("the first run replaced the entry: %+v", b.Envs)
+	}
+}
+
 // TestSetBudgetRefuses checks that bad values are refused with exit 2 and a
 // message naming the flag, and that nothing is written.
 func TestSetBudgetRefuses(t *testing.T) {
@@ -62,6 +84,7 @@ func TestSetBudgetRefuses(t *testing.T) {
 		flag string
 	}{
 		{[]string{"--rpm", "-5", "--tpm", "1000"}, "--rpm"},
+		{[]string{"--env", "dev", "--cap", "0.5", "--tpm", "-1"}, "--tpm"},
 		{[]string{"--rpm", "50", "--tpm", "-1"}, "--tpm"},
 		{[]string{"--rpm", "50", "--tpm", "1e12"}, "--tpm"},
 		{[]string{"--rpm", "1e9", "--tpm", "1000"}, "--rpm"},
@@ -72,6 +95,7 @@ func TestSetBudgetRefuses(t *testing.T) {
 		{[]string{"--env", "dev", "--priority", "99999"}, "--priority"},
 		{[]string{"--env", "bad name", "--cap", "0.5"}, "--env"},
 		{[]string{"--cap", "0.5"}, "--env"},
+		{[]string{"--rpm", "0"}, "--tpm"}, // no row yet: tokens per minute needed
 		{[]string{"--rpm", "50"}, "--tpm"}, // no row yet: both limits needed
 		{[]string{"--rpm", "abc"}, "-rpm"},
 	} {

@@ -37,7 +37,7 @@ type budgetChange struct {
 func setBudgetFlags(fs *flag.FlagSet) func(context.Context, *app) error {
 	var c budgetChange
 	fs.StringVar(&c.rawQuota, "quota", "", "quota: <region>/<model or inference profile> (required)")
-	fs.Float64Var(&c.rawRPM, "rpm", 0, "requests per minute of the quota")
+	fs.Float64Var(&c.rawRPM, "rpm", 0, "requests per minute of the quota; 0 = none enforced (Bedrock's default)")
 	fs.Float64Var(&c.rawTPM, "tpm", 0, "tokens per minute of the quota")
 	fs.Int64Var(&c.rawBurst, "burst-ms", 0, "burst tolerance, in milliseconds of quota")
 	fs.StringVar(&c.rawEnv, "env", "", "environment whose cap and priority to set")
@@ -60,8 +60,8 @@ func (c *budgetChange) validate() error {
 		return usagef("--quota %q: want <region>/<model or inference profile>", c.quota)
 	}
 	if c.setFlags("rpm") {
-		if !(c.rawRPM > 0 && c.rawRPM <= maxRPM) {
-			return usagef("--rpm %v: want requests per minute within (0, %g]", c.rawRPM, float64(maxRPM))
+		if !(c.rawRPM >= 0 && c.rawRPM <= maxRPM) {
+			return usagef("--rpm %v: want requests per minute within [0, %g]; 0 = none enforced", c.rawRPM, float64(maxRPM))
 		}
 		c.rpm = &c.rawRPM
 	}
@@ -113,7 +113,7 @@ func (a *app) setBudget(ctx context.Context, c budgetChange) error {
 	var ce *budget.ConfigError
 	switch {
 	case errors.Is(err, budget.ErrNoBudget):
-		return usagef("--rpm and --tpm: quota %s has no budget row yet: give both to create it", c.quota)
+		return usagef("--tpm: quota %s has no budget row yet: give --tpm to create it", c.quota)
 	case errors.Is(err, budget.ErrChanged):
 		return refusedf("budget %s changed since it was read: run set-budget again", c.quota)
 	case errors.As(err, &ce):

@@ -22,25 +22,47 @@ type cost struct{ tokens, requests int64 }
 // applied: nothing was taken from the row nor handed back to it.
 var errUnwritten = errors.New("budget: ended before its write")
 
+// admission is what a successful admission write did: how long to wait
+// before the quota may be spent, and where it left the quota's token TAT,
+// the end of the slot its tokens were scheduled in (µs).
+type admission struct {
+	wait  time.Duration
+	until int64
+}
+
 // admit takes need from the row and hands back back, in one conditional
 // write, and returns how long to wait before the quota may be spent. An
 // error wraps errUnwritten when no write was applied; otherwise the last
-// write may have been.
-func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, error) {
+// write may have been. A write that credits the row carries a marker of its
+// own, on condition that the row does not hold it yet: a write that was
+// applied, answered with an error and sent again (the SDK retries) is
+// refused, and recognized as applied, instead of crediting twice.
+func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) {
 	tokens, requests := need.tokens-back.tokens, need.requests-back.requests
+	mark := ""
+	if back.tokens > 0 || back.requests > 0 {
+		mark = newMark()
+	}
 	for lost := 0; ; {
 		now := b.clock.Now()
 		meters, steps, wait := b.plan(now, need, back)
 		if wait > 0 {
 			if err := b.sleep(ctx, wait+meters[0].spread(lost)); err != nil {
-				return 0, fmt.Errorf("%w: %w", errUnwritten, err)
+				return admission{}, fmt.Errorf("%w: %w", errUnwritten, err)
 			}
 			continue
 		}
-		rec, ok, err := b.update(ctx, admitInput(steps, now, tokens, requests))
+		in := admitInput(steps, now, tokens, requests)
+		b.conditionTPM(in)
+		drop := b.marked(in, mark, now)
+		rec, ok, err := b.update(ctx, in)
 		if err != nil {
-			return 0, err
+			return admission{}, err
 		}
+		if _, applied := rec.marks[markAttr(mark)]; !ok && mark != "" && applied {
+			ok = true // this very write, applied before its answer was lost
+		}
+		b.unmark(drop, ok, mark)
 		rec.seen = now.UnixMicro()
 		if ok {
 			// Judge each meter by where peers had left it, not by where
@@ -53,11 +75,27 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (time.Duration, err
 		}
 		b.remember(rec)
 		if ok {
-			return turn(meters, steps, rec, now), nil
+			return admission{wait: turn(meters, steps, rec, now), until: rec.TATs[tokenAttr("")]}, nil
 		}
 		lost++
 		b.learn(steps, rec)
 	}
+}
+
+// conditionTPM makes an admission that takes quota conditional on the
+// tokens per minute it was planned with: once an operator changes the
+// quota, a write planned at the old rate is refused, and the process plans
+// again from the row its refusal returns (the new quota is obeyed from the
+// first write after the change). A pure refund is not conditioned.
+func (b *Budget) conditionTPM(in *dynamodb.UpdateItemInput) {
+	if in.ConditionExpression == nil {
+		return
+	}
+	b.mu.Lock()
+	tpm := b.rec.TPM
+	b.mu.Unlock()
+	in.ExpressionAttributeValues[":tpm"] = ddbattr.F(tpm)
+	in.ConditionExpression = aws.String(*in.ConditionExpression + " AND tpm = :tpm")
 }
 
 // spread is the random time a writer adds to its wait for the scheduling

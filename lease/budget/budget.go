@@ -51,6 +51,7 @@ type Budget struct {
 	inside   int             // callers inside Reserve
 	open     int             // reservations neither settled nor cancelled
 	busy     map[string]bool // meters to plan on the add branch (see learn)
+	marks    []string        // markers of applied credit writes, to remove (see mark.go)
 }
 
 // counters are what Stats reports.
@@ -107,13 +108,13 @@ func (b *Budget) Reserve(ctx context.Context, tokens int64) (*Reservation, error
 // when an invocation ends, so that peers can use what it did not.
 func (b *Budget) Flush(ctx context.Context) error {
 	b.mu.Lock()
-	back := b.pool
+	back := b.credit(b.pool, b.clock.Now())
 	b.pool = pool{}
 	b.mu.Unlock()
 	if back.tokens == 0 && back.requests == 0 {
 		return nil
 	}
-	_, err := b.admit(ctx, cost{}, cost{back.tokens, back.requests})
+	_, err := b.admit(ctx, cost{}, back)
 	return err
 }
 

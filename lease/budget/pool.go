@@ -10,6 +10,26 @@ import (
 type pool struct {
 	tokens, requests int64
 	expires          time.Time
+	until            int64 // end of the slot its tokens were scheduled in, µs (see credit)
+}
+
+// credit is what of pool p may be handed back to the row at now: only the
+// part of its slot on the schedule still ahead of now. Quota whose slot has
+// passed lapses: crediting it would hand the current window tokens from a
+// window already gone, past the bound (a process flushing a minute after
+// its call would add its whole pool to the schedule's end). A charge (a
+// negative pool, from calls that used more than they reserved) always goes
+// back. Called with b.mu held.
+func (b *Budget) credit(p pool, now time.Time) cost {
+	if p.tokens <= 0 {
+		return cost{p.tokens, max(p.requests, 0)}
+	}
+	left := float64(p.until-now.UnixMicro()) * b.tokenRate(now)
+	if left >= float64(p.tokens) {
+		return cost{p.tokens, p.requests}
+	}
+	tok := max(int64(left), 0)
+	return cost{tok, p.requests * tok / p.tokens}
 }
 
 // take spends from the local pool when it is fresh and large enough.
@@ -52,8 +72,9 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	gTok, gReq := b.batchSize(tokens)
 	back := b.pool
 	b.pool = pool{}
+	credit := b.credit(back, b.clock.Now())
 	b.mu.Unlock()
-	delay, err := b.admit(ctx, cost{gTok, gReq}, cost{back.tokens, back.requests})
+	adm, err := b.admit(ctx, cost{gTok, gReq}, credit)
 	if err != nil {
 		b.mu.Lock()
 		if errors.Is(err, errUnwritten) {
@@ -63,12 +84,13 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 		} // else the write may have been applied: dropping back errs on the safe side
 		return err
 	}
-	if delay > 0 {
-		err = b.wait(ctx, delay)
+	if adm.wait > 0 {
+		err = b.wait(ctx, adm.wait)
 	}
 	b.mu.Lock()
 	b.pool.tokens += gTok
 	b.pool.requests += gReq
+	b.pool.until = adm.until
 	if err != nil {
 		// Admitted, but its turn had not come when ctx ended: the pool
 		// expires now, so that the next write or Flush hands it back

@@ -222,8 +222,9 @@ func (r Row) priorities() []int {
 type record struct {
 	Row
 	exists bool
-	seen   int64           // when this process read the row (µs), 0 if unknown
-	ahead  map[string]bool // meters whose TAT peers had left ahead of seen (see guess)
+	seen   int64            // when this process read the row (µs), 0 if unknown
+	ahead  map[string]bool  // meters whose TAT peers had left ahead of seen (see guess)
+	marks  map[string]int64 // credit markers (see mark.go): attribute → when written, µs
 }
 
 // decodeRecord decodes an item returned by a write; an empty item is a
@@ -236,5 +237,11 @@ func decodeRecord(item map[string]types.AttributeValue) (record, error) {
 	if err != nil {
 		return record{}, err
 	}
-	return record{Row: row, exists: true}, nil
+	rec := record{Row: row, exists: true, marks: map[string]int64{}}
+	for name, v := range item {
+		if n, ok := v.(*types.AttributeValueMemberN); ok && strings.HasPrefix(name, markPrefix) {
+			rec.marks[name], _ = strconv.ParseInt(n.Value, 10, 64)
+		}
+	}
+	return rec, nil
 }

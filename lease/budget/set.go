@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -22,12 +24,22 @@ type Change struct {
 
 // SetLimits changes quota's limits in one conditional write, for
 // operators: change is given the limits as read (zero when the row does not
-// exist) and returns the new ones. Rates must be positive and finite; a
-// zero Burst means DefaultBurst. The write applies only if the limits are
-// still as read, else it fails with ErrChanged; a row that does not exist
-// is created when both rates are given (else ErrNoBudget). Invalid limits
-// are a *ConfigError, and nothing is written.
+// exist) and returns the new ones. TPM must be positive and finite, RPM 0
+// (none enforced) or more; a zero Burst means DefaultBurst. The write
+// applies only if the limits are still as read, else it fails with
+// ErrChanged; a row that does not exist is created when TPM is given (else
+// ErrNoBudget). Invalid limits are a *ConfigError, and nothing is written.
+//
+// A changed rate also rescales what is already scheduled: the part of each
+// meter's schedule ahead of now was admitted at the old rate, and now lasts
+// old/new as long, so that a lowered quota is obeyed within one burst.
 func SetLimits(ctx context.Context, db DynamoDB, table, quota string, change func(Limits) Limits) (Change, error) {
+	return SetLimitsAt(ctx, db, table, quota, time.Now(), change)
+}
+
+// SetLimitsAt is SetLimits with the time now of the Budgets' clock (see
+// WithClock), which the schedule is rescaled from.
+func SetLimitsAt(ctx context.Context, db DynamoDB, table, quota string, now time.Time, change func(Limits) Limits) (Change, error) {
 	row, found, err := Read(ctx, db, table, quota)
 	if err != nil {
 		return Change{}, err
@@ -45,8 +57,41 @@ func SetLimits(ctx context.Context, db DynamoDB, table, quota string, change fun
 	if found && next == row.Limits {
 		return Change{Before: row, After: row}, nil
 	}
-	after, err := write(ctx, db, table, quota, limitsInput(row.Limits, next, found))
+	u := limitsUpdate(row.Limits, next, found)
+	if found {
+		rescale(u, row, next, now)
+	}
+	after, err := write(ctx, db, table, quota, u.input())
 	return Change{Before: row, After: after, Created: !found}, err
+}
+
+// rescale moves each TAT of row that is ahead of now so that what it holds
+// ahead lasts as long at next's rates as at the row's: ahead × old/new. The
+// move is relative (TAT + shift), so admissions written between the read
+// and this write are kept; they are rescaled only by the next change.
+func rescale(u *update, row Row, next Limits, now time.Time) {
+	for _, attr := range sortedKeys(row.TATs) {
+		oldRate, newRate := row.TPM, next.TPM
+		if strings.HasPrefix(attr, "rtat") {
+			oldRate, newRate = row.RPM, next.RPM
+		}
+		ahead := row.TATs[attr] - now.UnixMicro()
+		if ahead <= 0 || oldRate <= 0 || newRate <= 0 || oldRate == newRate {
+			continue
+		}
+		k := u.name(attr)
+		u.sets = append(u.sets, k+" = "+k+" + "+u.value(ddbattr.N(int64(float64(ahead)*(oldRate/newRate-1)))))
+	}
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // validateStored checks limits about to be written to a row.
@@ -62,9 +107,9 @@ func (l Limits) validateStored() error {
 	return nil
 }
 
-// limitsInput sets the limits that change, on condition that all three
+// limitsUpdate sets the limits that change, on condition that all three
 // are as read (old), or that the row does not exist yet.
-func limitsInput(old, next Limits, found bool) *dynamodb.UpdateItemInput {
+func limitsUpdate(old, next Limits, found bool) *update {
 	u := newUpdate()
 	for _, a := range []struct {
 		name     string
@@ -86,15 +131,17 @@ func limitsInput(old, next Limits, found bool) *dynamodb.UpdateItemInput {
 	if !found {
 		u.conds = append(u.conds, "attribute_not_exists("+u.name(ddbattr.PK)+")")
 	}
-	return u.input()
+	return u
 }
 
 // SetEnv creates or changes env's entry in quota's row in one conditional
 // write, for operators: change is given the entry as read, or cap 1 and
 // priority 0 when there is none, and returns the new one, whose cap must be
 // within (0, 1]. The write applies only if the entry is still as read,
-// else it fails with ErrChanged. The row must exist (else ErrNoBudget). An
-// invalid name or cap is a *ConfigError, and nothing is written.
+// else it fails with ErrChanged. A row that does not exist yet (no
+// invocation has run) is created with only the entry: the first Budget
+// seeds the limits around it and keeps the entry. An invalid name or cap
+// is a *ConfigError, and nothing is written.
 func SetEnv(ctx context.Context, db DynamoDB, table, quota, env string, change func(EnvLimit) EnvLimit) (Change, error) {
 	if err := validEnv(env); err != nil {
 		return Change{}, err
@@ -102,9 +149,6 @@ func SetEnv(ctx context.Context, db DynamoDB, table, quota, env string, change f
 	row, found, err := Read(ctx, db, table, quota)
 	if err != nil {
 		return Change{}, err
-	}
-	if !found {
-		return Change{}, fmt.Errorf("budget: %s: %w", quota, ErrNoBudget)
 	}
 	old, had := row.Envs[env]
 	base := EnvLimit{Cap: 1}
@@ -119,11 +163,12 @@ func SetEnv(ctx context.Context, db DynamoDB, table, quota, env string, change f
 		return Change{Before: row, After: row}, nil
 	}
 	after, err := write(ctx, db, table, quota, envSetInput(env, old, next, had))
-	return Change{Before: row, After: after}, err
+	return Change{Before: row, After: after, Created: !found}, err
 }
 
 // envSetInput writes env's whole entry, on condition that it is as read
-// (old), or absent from a row that exists.
+// (old), or absent. Every name it declares is used by an expression:
+// DynamoDB (and moto) refuse a request with an unused one.
 func envSetInput(env string, old, next EnvLimit, had bool) *dynamodb.UpdateItemInput {
 	u := newUpdate()
 	e := u.name(envPrefix + env)
@@ -132,7 +177,7 @@ func envSetInput(env string, old, next EnvLimit, had bool) *dynamodb.UpdateItemI
 		u.was(e+"."+u.name("cap"), ddbattr.F(old.Cap))
 		u.was(e+"."+u.name("priority"), ddbattr.N(int64(old.Priority)))
 	} else {
-		u.conds = append(u.conds, "attribute_exists("+u.name(ddbattr.PK)+")", "attribute_not_exists("+e+")")
+		u.conds = append(u.conds, "attribute_not_exists("+e+")")
 	}
 	return u.input()
 }

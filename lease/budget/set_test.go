@@ -79,17 +79,24 @@ func TestSetRefusesAStaleRead(t *testing.T) {
 }
 
 // TestSetEnvCreatesAndChanges: an entry starts from cap 1, priority 0,
-// keeps what a change does not touch, and is validated before any read.
+// keeps what a change does not touch, and is validated before any read. An
+// entry can be set before any invocation has run (issue 15, point 4): the
+// first Budget seeds the limits around it and keeps it.
 func TestSetEnvCreatesAndChanges(t *testing.T) {
 	ctx, table := context.Background(), newTable(t)
 	prio := func(p int) func(budget.EnvLimit) budget.EnvLimit {
 		return func(e budget.EnvLimit) budget.EnvLimit { e.Priority = p; return e }
 	}
-	if _, err := budget.SetEnv(ctx, db, table, testQuota, "dev", prio(3)); !errors.Is(err, budget.ErrNoBudget) {
-		t.Fatalf("entry of a missing row: %v, want ErrNoBudget", err)
+	stage := func(budget.EnvLimit) budget.EnvLimit { return budget.EnvLimit{Cap: 0.3, Priority: 2} }
+	if c, err := budget.SetEnv(ctx, db, table, testQuota, "stage", stage); err != nil || !c.Created {
+		t.Fatalf("entry before the first run: %+v, %v", c, err)
 	}
-	if _, err := budget.SetLimits(ctx, db, table, testQuota, func(budget.Limits) budget.Limits { return budget.Limits{RPM: 60, TPM: 6000} }); err != nil {
+	b := newBudget(t, table, "stage", fastClock())
+	if _, err := b.Reserve(ctx, 100); err != nil {
 		t.Fatal(err)
+	}
+	if row, _, err := budget.Read(ctx, db, table, testQuota); err != nil || row.Envs["stage"] != (budget.EnvLimit{Cap: 0.3, Priority: 2}) || row.TPM == 0 {
+		t.Fatalf("row after the first run: %+v, %v", row, err)
 	}
 	c, err := budget.SetEnv(ctx, db, table, testQuota, "dev", prio(3))
 	if _, had := c.Before.Envs["dev"]; err != nil || had || c.After.Envs["dev"] != (budget.EnvLimit{Cap: 1, Priority: 3}) {
