@@ -95,7 +95,7 @@ func TestSetBudgetRefuses(t *testing.T) {
 		{[]string{"--env", "dev", "--priority", "99999"}, "--priority"},
 		{[]string{"--env", "bad name", "--cap", "0.5"}, "--env"},
 		{[]string{"--cap", "0.5"}, "--env"},
-		{[]string{"--rpm", "0"}, "--tpm"}, // no row yet: tokens per minute needed
+		{[]string{"--rpm", "0"}, "--tpm"},  // no row yet: tokens per minute needed
 		{[]string{"--rpm", "50"}, "--tpm"}, // no row yet: both limits needed
 		{[]string{"--rpm", "abc"}, "-rpm"},
 	} {

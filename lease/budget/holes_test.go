@@ -66,7 +66,7 @@ func TestLatePoolsLapse(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i, b := range late {
-			<-clk.After(start.Add(time.Duration(70+6*i)*time.Second).Sub(clk.Now()))
+			<-clk.After(start.Add(time.Duration(70+6*i) * time.Second).Sub(clk.Now()))
 			if err := b.Flush(ctx); err != nil {
 				t.Error(err)
 			}
