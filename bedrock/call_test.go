@@ -244,3 +244,23 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("%d settled, %d cancelled, %d requests; want 16, 1, 17", st.Settled, st.Cancelled, s.count())
 	}
 }
+
+// TestDayThrottleIsNotRetried: Bedrock's "Too many tokens per day" is not
+// retried (waiting does not help) and is reported to the budget as the
+// daily quota, which marks the day spent for every invocation.
+func TestDayThrottleIsNotRetried(t *testing.T) {
+	s := newServer(t, throttle("Too many tokens per day, please wait before trying again."), anthropicOK("ok", 1, 1, false))
+	b := newLedger(t)
+	c := newClient(t, s, b)
+	_, err := c.Call(t.Context(), prompt)
+	var ce *CallError
+	if !errors.As(err, &ce) || ce.Attempts != 1 || ce.Retryable {
+		t.Fatalf("Call = %v, want one attempt, not retryable", err)
+	}
+	if want := []budget.Quota{budget.Day}; !reflect.DeepEqual(b.throttles, want) {
+		t.Errorf("throttles %v, want %v", b.throttles, want)
+	}
+	if _, err := b.Reserve(t.Context(), 10); !errors.Is(err, budget.ErrDayExhausted) {
+		t.Errorf("next reservation: %v, want the day spent", err)
+	}
+}

@@ -71,6 +71,9 @@ func Retryable(err error) bool {
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
+		if q, ok := throttleQuota(err); ok && q == budget.Day {
+			return false // waiting seconds does not help: the day must reset
+		}
 		if r, ok := retryCodes[api.ErrorCode()]; ok {
 			return r
 		}
@@ -117,15 +120,18 @@ func connectionError(err error) bool {
 }
 
 // throttleQuota reports whether err is a ThrottlingException and which
-// quota it names: "Too many requests…" is budget.Requests, anything else
-// ("Too many tokens…") budget.Tokens.
+// quota it names: "Too many requests…" is budget.Requests, "Too many tokens
+// per day" budget.Day, anything else ("Too many tokens…") budget.Tokens.
 func throttleQuota(err error) (budget.Quota, bool) {
 	var api smithy.APIError
 	if !errors.As(err, &api) || api.ErrorCode() != "ThrottlingException" {
 		return 0, false
 	}
-	if strings.Contains(strings.ToLower(api.ErrorMessage()), "too many requests") {
+	switch msg := strings.ToLower(api.ErrorMessage()); {
+	case strings.Contains(msg, "too many requests"):
 		return budget.Requests, true
+	case strings.Contains(msg, "per day"):
+		return budget.Day, true
 	}
 	return budget.Tokens, true
 }

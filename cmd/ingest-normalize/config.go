@@ -40,6 +40,7 @@ type Variable struct {
 //	QUOTA_BURST_MS       10000     burst tolerance of the budget, in ms of quota
 //	ENV_CAP              1         this environment's share of the quota (0 < cap <= 1)
 //	ENV_PRIORITY         0         this environment's priority when the quota is tight
+//	ENV_PAUSED           (empty)   a reason pauses the environment: invocations end at once, claiming nothing
 //	LEASE_MAX_HOLDERS    1         concurrent holders per environment; 0 = unlimited
 //	LEASE_TTL            60s       lease lifetime without renewal
 //	WORKER_CAP           8         most concurrent Bedrock calls per invocation
@@ -67,6 +68,7 @@ func Variables() []Variable {
 		{"QUOTA_BURST_MS", "10000", "burst tolerance of the budget, in milliseconds of quota"},
 		{"ENV_CAP", "1", "this environment's share of the quota, 0 < cap <= 1"},
 		{"ENV_PRIORITY", "0", "this environment's priority when the quota is tight"},
+		{"ENV_PAUSED", "", "a reason pauses the environment: invocations end at once, claiming nothing"},
 		{"LEASE_MAX_HOLDERS", "1", "concurrent lease holders per environment; 0 = unlimited"},
 		{"LEASE_TTL", "60s", "lease lifetime without renewal"},
 		{"WORKER_CAP", "8", "most concurrent Bedrock calls per invocation"},
@@ -110,6 +112,7 @@ func LoadConfig(getenv func(string) string) (app.Config, error) {
 		TimeScale: r.float("TIME_SCALE", 0.001, 1e6), TimeEpoch: time.Now(),
 	}
 	c.ConfigBucket = r.or("CONFIG_BUCKET", c.DataBucket)
+	c.Paused = r.str("ENV_PAUSED")
 	c.BedrockRegion = r.or("BEDROCK_REGION", getenv("AWS_REGION"))
 	if c.BedrockRegion == "" && r.err == nil {
 		r.fail("BEDROCK_REGION", "is not set and neither is AWS_REGION", "set BEDROCK_REGION, e.g. eu-west-3")

@@ -23,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 		c.DeadlineMargin != 20*time.Second || c.TimeScale != 1 || c.Converse || c.RPM != 0 || c.TPM != 100000 || c.TPD != 0 {
 		t.Errorf("defaults: %+v", c)
 	}
-	if len(Variables()) != 25 {
+	if len(Variables()) != 26 {
 		t.Errorf("%d variables", len(Variables()))
 	}
 }

@@ -93,9 +93,9 @@ func New(cfg Config, c Clients, opts ...Option) (*App, error) {
 
 func newBudget(db pipeline.DynamoDB, cfg Config, o options) (*budget.Budget, error) {
 	bopts := append([]budget.Option{
-		budget.WithLimits(budget.Limits{RPM: cfg.RPM, TPM: cfg.TPM, Burst: cfg.BurstMS}),
+		budget.WithLimits(budget.Limits{RPM: cfg.RPM, TPM: cfg.TPM, Burst: cfg.BurstMS, TPD: cfg.TPD, AccountTPD: cfg.AccountTPD}),
 		budget.WithEnvLimit(budget.EnvLimit{Cap: cfg.EnvCap, Priority: cfg.EnvPriority}),
-		budget.WithClock(cfg.Clock()),
+		budget.WithClock(cfg.Clock()), budget.WithLogger(o.log),
 	}, o.budget...)
 	return budget.New(db, cfg.Table, cfg.Quota(), cfg.Env, bopts...)
 }
@@ -107,7 +107,7 @@ func newPipeline(db pipeline.DynamoDB, s3c pipeline.S3, a *App, o options) (*pip
 		model = o.model(model)
 	}
 	popts := append([]pipeline.Option{
-		pipeline.WithConfigBucket(cfg.ConfigBucket), pipeline.WithEnv(cfg.Env), pipeline.WithBudget(a.Budget),
+		pipeline.WithConfigBucket(cfg.ConfigBucket), pipeline.WithEnv(cfg.Env), pipeline.WithBudget(a.Budget), pipeline.WithPause(cfg.Paused),
 		pipeline.WithWorkerCap(cfg.WorkerCap), pipeline.WithBatchSize(cfg.ClaimBatch),
 		pipeline.WithDeadlineMargin(cfg.DeadlineMargin), pipeline.WithClock(cfg.Clock()), pipeline.WithLogger(o.log),
 	}, o.pipeline...)

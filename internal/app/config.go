@@ -21,7 +21,8 @@ type Config struct {
 	BurstMS                              int64
 	EnvCap                               float64
 	EnvPriority                          int
-	MaxHolders                           int // 0: unlimited
+	Paused                               string // the reason the environment is paused by configuration; "": running
+	MaxHolders                           int    // 0: unlimited
 	LeaseTTL                             time.Duration
 	WorkerCap, ClaimBatch                int
 	DeadlineMargin                       time.Duration

@@ -52,8 +52,15 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 			}
 			continue
 		}
+		b.mu.Lock()
+		row := b.rec.Row
+		b.mu.Unlock()
+		if err := row.dayCheck(now, tokens); err != nil {
+			return admission{}, fmt.Errorf("%w: %w", errUnwritten, err)
+		}
 		in := admitInput(steps, now, tokens, requests)
-		b.conditionTPM(in)
+		conditionTPM(in, row.TPM)
+		daily(in, row, now, tokens)
 		drop := b.marked(in, mark, now)
 		rec, ok, err := b.update(ctx, in)
 		if err != nil {
@@ -87,15 +94,12 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 // quota, a write planned at the old rate is refused, and the process plans
 // again from the row its refusal returns (the new quota is obeyed from the
 // first write after the change). A pure refund is not conditioned.
-func (b *Budget) conditionTPM(in *dynamodb.UpdateItemInput) {
+func conditionTPM(in *dynamodb.UpdateItemInput, tpm float64) {
 	if in.ConditionExpression == nil {
 		return
 	}
-	b.mu.Lock()
-	tpm := b.rec.TPM
-	b.mu.Unlock()
 	in.ExpressionAttributeValues[":tpm"] = ddbattr.F(tpm)
-	in.ConditionExpression = aws.String(*in.ConditionExpression + " AND tpm = :tpm")
+	addCond(in, "tpm = :tpm")
 }
 
 // spread is the random time a writer adds to its wait for the scheduling

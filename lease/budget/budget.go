@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,8 @@ type Budget struct {
 	decrease, recovery float64
 	cooldown           time.Duration
 	counts             counters
+	log                *slog.Logger
+	warned             sync.Once // the seed's disagreement with the row is logged once
 
 	mu       sync.Mutex
 	rec      record // the row as last seen
@@ -63,7 +66,7 @@ type counters struct {
 // New returns the budget of quota for environment env, stored in table, or
 // a *ConfigError naming the first invalid setting.
 func New(db DynamoDB, table, quota, env string, opts ...Option) (*Budget, error) {
-	b := &Budget{db: db, table: table, quota: quota, env: env, clock: clock.System,
+	b := &Budget{db: db, table: table, quota: quota, env: env, clock: clock.System, log: slog.New(slog.DiscardHandler),
 		batch: 8, decrease: 0.7, recovery: DefaultRecovery, cooldown: 2 * time.Second}
 	for _, o := range opts {
 		o(b)
@@ -93,6 +96,16 @@ func (b *Budget) Reserve(ctx context.Context, tokens int64) (*Reservation, error
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if err := b.paused(); err != nil {
+			// Paused as last seen: read the row again, the operator may
+			// have resumed it since.
+			b.mu.Unlock()
+			err = b.Admits(ctx)
+			b.mu.Lock()
+			if errors.Is(err, ErrPaused) {
+				return nil, err
+			}
+		}
 		if b.take(tokens) {
 			b.open++
 			b.counts.reserved.Add(1)
@@ -102,6 +115,68 @@ func (b *Budget) Reserve(ctx context.Context, tokens int64) (*Reservation, error
 			return nil, err
 		}
 	}
+}
+
+// compare logs, once per Budget, how the limits it was configured with
+// differ from the row's, which are the ones that apply: the quota belongs
+// to the account, set once (stack parameters, leasectl set-quota), and an
+// environment configured otherwise must not believe it runs at its own.
+func (b *Budget) compare(row Limits) {
+	seed := b.seed
+	if seed.TPM == 0 {
+		return
+	}
+	if seed.Burst == 0 {
+		seed.Burst = DefaultBurst
+	}
+	var diffs []any
+	for _, d := range []struct {
+		name      string
+		mine, row float64
+	}{{"tpm", seed.TPM, row.TPM}, {"rpm", seed.RPM, row.RPM}, {"burst_ms", float64(seed.Burst), float64(row.Burst)},
+		{"tpd", seed.TPD, row.TPD}, {"account_tpd", seed.AccountTPD, row.AccountTPD}} {
+		if d.mine != d.row {
+			diffs = append(diffs, slog.Group(d.name, "configured", d.mine, "row", d.row))
+		}
+	}
+	if len(diffs) > 0 {
+		b.warned.Do(func() {
+			b.log.Warn("budget: configured quota differs from the budget row; the row applies (change it with leasectl set-quota)",
+				append([]any{"quota", b.quota}, diffs...)...)
+		})
+	}
+}
+
+// paused returns the *PausedError of this environment as the row was last
+// seen, or nil. Called with b.mu held.
+func (b *Budget) paused() error {
+	if e := b.rec.Envs[b.env]; e.Paused {
+		return &PausedError{Env: b.env, Reason: e.Reason}
+	}
+	return nil
+}
+
+// Admits reads the row and reports whether this environment may call at
+// all now: a *PausedError when an operator paused it, a
+// *DayExhaustedError when the day's quota is spent, nil otherwise (also
+// when the row does not exist yet). An invocation checks it before it
+// starts, to end at once instead of failing call by call.
+func (b *Budget) Admits(ctx context.Context) error {
+	row, found, err := Read(ctx, b.db, b.table, b.quota)
+	b.counts.reads.Add(1)
+	if err != nil || !found {
+		return err
+	}
+	b.compare(row.Limits)
+	b.mu.Lock()
+	if b.rec.exists {
+		b.rec.Envs = row.Envs // what operators set; the meters stay as this process planned them
+	}
+	b.mu.Unlock()
+	if e := row.Envs[b.env]; e.Paused {
+		return &PausedError{Env: b.env, Reason: e.Reason}
+	}
+	return row.dayCheck(b.clock.Now(), 1)
 }
 
 // Flush hands everything left in the local pool back to the row. Call it

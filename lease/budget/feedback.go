@@ -13,16 +13,20 @@ import (
 // Quota names one of a budget's two limits, the one a throttle hit.
 type Quota int
 
-// The two limits of a quota.
+// The limits of a quota.
 const (
 	Tokens   Quota = iota // tokens per minute
 	Requests              // requests per minute
+	Day                   // tokens per day ("Too many tokens per day")
 )
 
-// String returns "tokens" or "requests".
+// String returns "tokens", "requests" or "tokens per day".
 func (q Quota) String() string {
-	if q == Requests {
+	switch q {
+	case Requests:
 		return "requests"
+	case Day:
+		return "tokens per day"
 	}
 	return "tokens"
 }
@@ -37,7 +41,15 @@ const minFactor = 0.05
 // quota for every invocation (multiplicative decrease, at most once per
 // cooldown across all of them); the rate recovers additively with time.
 // A failed write is not reported: feedback is advisory.
+//
+// A throttle on the daily quota (Day) marks the day spent in the row
+// instead: every invocation's next reservation then fails with a
+// *DayExhaustedError until the day resets.
 func (b *Budget) Throttled(ctx context.Context, q Quota) {
+	if q == Day {
+		b.daySpent(ctx)
+		return
+	}
 	b.mu.Lock()
 	now := b.clock.Now()
 	attr := "tfactor"

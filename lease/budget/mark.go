@@ -50,16 +50,11 @@ func (b *Budget) marked(in *dynamodb.UpdateItemInput, mark string, now time.Time
 	}
 	b.mu.Unlock()
 	drop = drop[:min(len(drop), markDrops)]
-	expr := *in.UpdateExpression
 	if mark != "" {
 		in.ExpressionAttributeNames["#rf"] = markAttr(mark)
 		in.ExpressionAttributeValues[":rfat"] = ddbattr.N(now.UnixMicro())
-		expr = strings.Replace(expr, "SET ", "SET #rf = :rfat, ", 1)
-		cond := "attribute_not_exists(#rf)"
-		if in.ConditionExpression != nil {
-			cond += " AND " + *in.ConditionExpression
-		}
-		in.ConditionExpression = aws.String(cond)
+		addSet(in, "#rf = :rfat")
+		addCond(in, "attribute_not_exists(#rf)")
 	}
 	var removes []string
 	for i, attr := range drop {
@@ -68,9 +63,8 @@ func (b *Budget) marked(in *dynamodb.UpdateItemInput, mark string, now time.Time
 		removes = append(removes, k)
 	}
 	if len(removes) > 0 {
-		expr += " REMOVE " + strings.Join(removes, ", ")
+		in.UpdateExpression = aws.String(*in.UpdateExpression + " REMOVE " + strings.Join(removes, ", "))
 	}
-	in.UpdateExpression = aws.String(expr)
 	return drop
 }
 

@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"log/slog"
 	"math"
 	"regexp"
 	"time"
@@ -30,6 +31,10 @@ func WithLimits(l Limits) Option { return func(b *Budget) { b.seed = l } }
 // WithEnvLimit seeds this environment's cap and priority, used only when
 // the row has no entry for the environment yet. Default: cap 1, priority 0.
 func WithEnvLimit(e EnvLimit) Option { return func(b *Budget) { b.seedEnv = e } }
+
+// WithLogger sets where the Budget logs its one warning: the limits it was
+// configured with (WithLimits) differ from the row's. Default: nowhere.
+func WithLogger(l *slog.Logger) Option { return func(b *Budget) { b.log = l } }
 
 // WithClock sets the clock that instants and waits are read from; the
 // default is clock.System. Every process sharing a row must use the same
@@ -116,6 +121,10 @@ func (l Limits) validate() error {
 		return configErr("rpm/tpm", "give tokens per minute with requests per minute")
 	case l.Burst < 0:
 		return configErr("burst", "%d ms is negative", l.Burst)
+	case !finite(l.TPD) || l.TPD < 0:
+		return configErr("tpd", "%v: give tokens per day, or 0 for TPM × 1440", l.TPD)
+	case !finite(l.AccountTPD) || l.AccountTPD < 0:
+		return configErr("account tpd", "%v: give tokens per day, or 0 for none", l.AccountTPD)
 	}
 	return nil
 }

@@ -131,7 +131,8 @@ func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	if burstReq > 0 {
 		n = min(n, max(burstReq, 1))
 	}
-	return max(int64(n*b.avg), tokens), max(int64(n), 1)
+	// Never more than the day has left, if this call fits in it.
+	return min(max(int64(n*b.avg), tokens), max(b.rec.DayLeft(now), tokens)), max(int64(n), 1)
 }
 
 // busyCalls is the smallest write, in calls, while the quota is saturated.

@@ -22,6 +22,13 @@ type Limits struct {
 	RPM   float64 `dynamodbav:"rpm"`
 	TPM   float64 `dynamodbav:"tpm"`
 	Burst int64   `dynamodbav:"burst_ms"` // milliseconds of quota admissible at once
+	// TPD is the model's tokens per day; 0 means TPM × 1,440, Bedrock's
+	// default (new accounts may have less).
+	TPD float64 `dynamodbav:"tpd"`
+	// AccountTPD is the account-wide tokens per day of regions that have
+	// one ("Cross-Model Max Tokens Per Day"); 0 means none. The row sees
+	// only its own model's use of it.
+	AccountTPD float64 `dynamodbav:"acct_tpd"`
 }
 
 // EnvLimit is one environment's share of a quota: Cap is the fraction of
@@ -30,6 +37,10 @@ type Limits struct {
 type EnvLimit struct {
 	Cap      float64 `dynamodbav:"cap"`
 	Priority int     `dynamodbav:"priority"`
+	// Paused stops the environment's admissions (Reserve fails with a
+	// *PausedError); Reason says why, for the invocations' responses.
+	Paused bool   `dynamodbav:"paused,omitempty"`
+	Reason string `dynamodbav:"reason,omitempty"`
 }
 
 // Row is a budget row decoded: the quota's limits, the environments drawing
@@ -50,6 +61,8 @@ type Row struct {
 	Refunded  int64               `dynamodbav:"refunded"`  // tokens handed back
 	Throttles int64               `dynamodbav:"throttles"` // throttles reported
 	Writes    int64               `dynamodbav:"writes"`    // admission writes
+	Day       int64               `dynamodbav:"day"`       // the UTC day DayUsed counts, in days since the epoch
+	DayUsed   int64               `dynamodbav:"day_used"`  // tokens taken on Day, net of refunds
 	// Recovery is the throttle-feedback recovery per second that Factor
 	// and Meters apply. It is not stored: each process sets its own with
 	// WithFeedback. Zero means DefaultRecovery.

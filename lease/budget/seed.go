@@ -35,17 +35,19 @@ func (b *Budget) ensure(ctx context.Context) error {
 		}
 	}
 	b.remember(rec)
+	b.compare(rec.Limits)
 	return nil
 }
 
 func (b *Budget) seedInput() *dynamodb.UpdateItemInput {
 	return &dynamodb.UpdateItemInput{
 		UpdateExpression: aws.String("SET rpm = if_not_exists(rpm, :rpm), tpm = if_not_exists(tpm, :tpm), " +
-			"burst_ms = if_not_exists(burst_ms, :burst), " +
+			"burst_ms = if_not_exists(burst_ms, :burst), tpd = if_not_exists(tpd, :tpd), acct_tpd = if_not_exists(acct_tpd, :atpd), " +
 			"tfactor = if_not_exists(tfactor, :one), rfactor = if_not_exists(rfactor, :one), " +
 			"tfactor_at = if_not_exists(tfactor_at, :zero), rfactor_at = if_not_exists(rfactor_at, :zero)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":rpm": ddbattr.F(b.seed.RPM), ":tpm": ddbattr.F(b.seed.TPM), ":burst": ddbattr.N(b.seed.Burst),
+			":tpd": ddbattr.F(b.seed.TPD), ":atpd": ddbattr.F(b.seed.AccountTPD),
 			":one": ddbattr.N(1), ":zero": ddbattr.N(0),
 		},
 	}
@@ -67,9 +69,12 @@ func (b *Budget) envInput() *dynamodb.UpdateItemInput {
 
 // envValue is an environment's entry as stored.
 func envValue(e EnvLimit) types.AttributeValue {
-	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-		"cap": ddbattr.F(e.Cap), "priority": ddbattr.N(int64(e.Priority)),
-	}}
+	m := map[string]types.AttributeValue{"cap": ddbattr.F(e.Cap), "priority": ddbattr.N(int64(e.Priority))}
+	if e.Paused {
+		m["paused"] = &types.AttributeValueMemberBOOL{Value: true}
+		m["reason"] = &types.AttributeValueMemberS{Value: e.Reason}
+	}
+	return &types.AttributeValueMemberM{Value: m}
 }
 
 // seedRow writes the seed limits where the row has none, or only reads the

@@ -103,6 +103,10 @@ func (l Limits) validateStored() error {
 		return configErr("tpm", "%v: give a positive number of tokens per minute", l.TPM)
 	case l.Burst < 0:
 		return configErr("burst", "%d ms is negative", l.Burst)
+	case !finite(l.TPD) || l.TPD < 0:
+		return configErr("tpd", "%v: give tokens per day, or 0 for TPM × 1440", l.TPD)
+	case !finite(l.AccountTPD) || l.AccountTPD < 0:
+		return configErr("account tpd", "%v: give tokens per day, or 0 for none", l.AccountTPD)
 	}
 	return nil
 }
@@ -119,6 +123,8 @@ func limitsUpdate(old, next Limits, found bool) *update {
 		{"rpm", ddbattr.F(old.RPM), ddbattr.F(next.RPM), old.RPM != next.RPM || !found},
 		{"tpm", ddbattr.F(old.TPM), ddbattr.F(next.TPM), old.TPM != next.TPM || !found},
 		{"burst_ms", ddbattr.N(old.Burst), ddbattr.N(next.Burst), old.Burst != next.Burst || !found},
+		{"tpd", ddbattr.F(old.TPD), ddbattr.F(next.TPD), old.TPD != next.TPD || !found},
+		{"acct_tpd", ddbattr.F(old.AccountTPD), ddbattr.F(next.AccountTPD), old.AccountTPD != next.AccountTPD || !found},
 	} {
 		k := u.name(a.name)
 		if a.changed {

@@ -34,6 +34,11 @@ func WithEnv(env string) Option { return func(p *Pipeline) { p.env = env } }
 // its local pool when it ends.
 func WithBudget(b Budget) Option { return func(p *Pipeline) { p.budget = b } }
 
+// WithPause pauses the environment by configuration (a stack parameter):
+// Run ends at once, claims nothing and reports reason, with every item
+// remaining. An empty reason does nothing.
+func WithPause(reason string) Option { return func(p *Pipeline) { p.pause = reason } }
+
 // WithWorkerCap sets the most concurrent Bedrock calls of one Run
 // (default 8).
 func WithWorkerCap(n int) Option { return func(p *Pipeline) { p.workerCap = n } }

@@ -2,12 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize/item"
 )
 
@@ -25,6 +27,7 @@ type Pipeline struct {
 	configBucket string
 	env          string
 	budget       Budget
+	pause        string // WithPause
 	workerCap    int
 	batchSize    int
 	margin       time.Duration
@@ -107,7 +110,31 @@ func (p *Pipeline) Run(ctx context.Context, ev item.Event, opts ...RunOption) (*
 	case ev.DryRun:
 		return resp, r.dryRun(ctx, resp)
 	}
+	if reason, paused := p.paused(ctx); paused {
+		resp.Paused, resp.Counts.Remaining = reason, len(items)
+		resp.Message = fmt.Sprintf("paused: %s; %d items remain, nothing was claimed", reason, len(items))
+		return resp, nil
+	}
 	return resp, r.execute(ctx, resp, o.name)
+}
+
+// paused reports whether the environment is paused, and why: by its
+// configuration (WithPause) or by an operator in the budget row (leasectl
+// pause). A failure to read the row is not a pause: the budget will fail
+// the calls if it persists.
+func (p *Pipeline) paused(ctx context.Context) (string, bool) {
+	if p.pause != "" {
+		return p.pause, true
+	}
+	a, ok := p.budget.(interface{ Admits(context.Context) error })
+	if !ok {
+		return "", false
+	}
+	var pe *budget.PausedError
+	if err := a.Admits(ctx); errors.As(err, &pe) {
+		return pe.Error(), true
+	}
+	return "", false
 }
 
 func (p *Pipeline) summary(resp *Response) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize"
 	"github.com/vectora/ingest-normalize/normalize/item"
 )
@@ -85,6 +86,16 @@ func (r *run) normalize(it item.Raw) (normalize.Record, outcome, string) {
 		}
 		if r.lease.Err() != nil {
 			return normalize.Record{}, outAbandoned, fmt.Sprintf("lease ended during the call: %v", r.lease.Err())
+		}
+		var day *budget.DayExhaustedError
+		switch {
+		case errors.Is(err, budget.ErrPaused): // the item stays for a run after the resume
+			r.halt()
+			return normalize.Record{}, outAbandoned, err.Error()
+		case errors.As(err, &day): // no call was made; none will be until the reset
+			reason := fmt.Sprintf("daily quota %s spent (%.0f tokens), no call made: resets at %s",
+				day.Name, day.Limit, day.ResetAt.Format(time.RFC3339))
+			return normalize.Failed(it, reason, meta), outFailed, reason
 		}
 		reason := "bedrock unreachable before the deadline: " + err.Error()
 		return normalize.Failed(it, reason, meta), outFailed, reason

@@ -12,6 +12,7 @@ import (
 type Response struct {
 	RunKey           string       `json:"run_key"`
 	Message          string       `json:"message"`
+	Paused           string       `json:"paused,omitempty"` // why the environment is paused: the run claimed nothing
 	DryRun           bool         `json:"dry_run,omitempty"`
 	Counts           Counts       `json:"counts"`
 	Bedrock          BedrockStats `json:"bedrock"`

@@ -29,7 +29,8 @@ type run struct {
 	pool    *pool
 	tally   tally
 	callCtx context.Context // calls end here: the deadline minus a reserve to write and release
-	stop    chan struct{}   // closed at the deadline minus the margin: unstarted items are abandoned
+	stop    chan struct{}   // closed at the deadline minus the margin, or on a pause: unstarted items are abandoned
+	halted  sync.Once       // closes stop
 	start   map[int]claim.State
 
 	mu      sync.Mutex
@@ -99,7 +100,7 @@ func (r *run) deadlines(ctx context.Context) context.CancelFunc {
 		return func() {}
 	}
 	margin := clock.Wall(r.p.clock, r.p.margin)
-	t := time.AfterFunc(time.Until(deadline.Add(-margin)), func() { close(r.stop) })
+	t := time.AfterFunc(time.Until(deadline.Add(-margin)), r.halt)
 	callCtx, cancel := context.WithDeadline(r.lease.Context(), deadline.Add(-margin/4))
 	r.callCtx = callCtx
 	return func() { t.Stop(); cancel() }
@@ -122,6 +123,10 @@ func (r *run) release(ctx context.Context, resp *Response) {
 		r.p.log.Warn("lease release", "holder", r.lease.Holder(), "error", err.Error())
 	}
 }
+
+// halt stops the run from starting items: at the deadline minus the
+// margin, or when the environment is paused.
+func (r *run) halt() { r.halted.Do(func() { close(r.stop) }) }
 
 // stopped reports whether unstarted items must be left for another
 // invocation: the deadline margin was reached or the lease ended.
