@@ -55,6 +55,14 @@ type budgetView struct {
 	Net       int64              `json:"net_tokens"`
 	Throttles int64              `json:"throttles"`
 	Writes    int64              `json:"writes"`
+	// What the quota has left: tokens admissible at once (the burst left)
+	// and within the next minute, and today under the binding daily quota.
+	LeftNow    int64   `json:"tokens_left_now"`
+	LeftMinute int64   `json:"tokens_left_next_minute"`
+	DayLimit   float64 `json:"day_limit"`
+	DayQuota   string  `json:"day_quota"`
+	LeftToday  int64   `json:"tokens_left_today"`
+	DayResets  string  `json:"day_resets_at"`
 }
 
 type meterView struct {
@@ -88,7 +96,10 @@ func newBudgetView(b budget.Row, now time.Time, recovery float64) budgetView {
 	v := budgetView{Quota: b.Quota, RPM: b.RPM, TPM: b.TPM, BurstMS: b.Burst, Envs: envViews(b.Envs),
 		TFactor: b.Factor(budget.Tokens, now), RFactor: b.Factor(budget.Requests, now),
 		Admitted: b.Admitted, Reserved: b.Reserved, Refunded: b.Refunded, Net: b.Net(),
-		Throttles: b.Throttles, Writes: b.Writes}
+		Throttles: b.Throttles, Writes: b.Writes, LeftToday: b.DayLeft(now),
+		DayResets: now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour).Format(time.RFC3339)}
+	v.LeftNow, v.LeftMinute = b.MinuteLeft(now)
+	v.DayLimit, v.DayQuota = b.DayLimit()
 	for _, m := range b.Meters(now) {
 		v.Meters = append(v.Meters, meterView{Attr: m.Attr, Unit: m.Quota.String(), PerMinute: m.PerMinute,
 			AheadMS: m.Ahead.Milliseconds(), BurstUsed: m.BurstUsed})
@@ -110,7 +121,13 @@ func printBudgets(w io.Writer, v budgetsOut) {
 
 func printBudget(w io.Writer, b budgetView) {
 	fmt.Fprintf(w, "budget %s\n", b.Quota)
-	fmt.Fprintf(w, "  limits    %g rpm, %g tpm, burst %d ms\n", b.RPM, b.TPM, b.BurstMS)
+	rpm := "no rpm"
+	if b.RPM > 0 {
+		rpm = fmt.Sprintf("%g rpm", b.RPM)
+	}
+	fmt.Fprintf(w, "  limits    %g tpm, %s, burst %d ms; %s %.0f\n", b.TPM, rpm, b.BurstMS, b.DayQuota, b.DayLimit)
+	fmt.Fprintf(w, "  left      %d tokens at once, %d within the next minute; %d today (resets %s)\n",
+		b.LeftNow, b.LeftMinute, b.LeftToday, b.DayResets)
 	fmt.Fprintf(w, "  feedback  tokens x%.2f, requests x%.2f\n", b.TFactor, b.RFactor)
 	fmt.Fprintf(w, "  totals    admitted %d requests; tokens reserved %d, refunded %d, net %d; throttles %d; writes %d\n",
 		b.Admitted, b.Reserved, b.Refunded, b.Net, b.Throttles, b.Writes)
@@ -123,10 +140,14 @@ func printBudget(w io.Writer, b budgetView) {
 	if len(b.Envs) == 0 {
 		return
 	}
-	fmt.Fprintln(tw, "  ENV\tCAP\tPRIORITY")
+	fmt.Fprintln(tw, "  ENV\tCAP\tPRIORITY\tSTATE")
 	for _, name := range sortedKeys(b.Envs) {
 		e := b.Envs[name]
-		fmt.Fprintf(tw, "  %s\t%g\t%d\n", name, e.Cap, e.Priority)
+		state := "running"
+		if e.Paused {
+			state = "paused: " + e.Reason
+		}
+		fmt.Fprintf(tw, "  %s\t%g\t%d\t%s\n", name, e.Cap, e.Priority, state)
 	}
 	tw.Flush()
 }
@@ -135,12 +156,14 @@ func printBudget(w io.Writer, b budgetView) {
 type envView struct {
 	Cap      float64 `json:"cap"`
 	Priority int     `json:"priority"`
+	Paused   bool    `json:"paused,omitempty"`
+	Reason   string  `json:"reason,omitempty"`
 }
 
 func envViews(envs map[string]budget.EnvLimit) map[string]envView {
 	out := make(map[string]envView, len(envs))
 	for name, e := range envs {
-		out[name] = envView{Cap: e.Cap, Priority: e.Priority}
+		out[name] = envView{Cap: e.Cap, Priority: e.Priority, Paused: e.Paused, Reason: e.Reason}
 	}
 	return out
 }

@@ -37,10 +37,13 @@ Inspect and tune the coordination table of ingest-normalize.
 
 Commands:
   leases      lease holders: scope, holder, fence, acquired, expires in, last renewal, state
-  budget      budget rows: limits, effective rate after throttle feedback, use of the burst, counters
+  budget      budget rows: limits, tokens left now, this minute and today, throttle feedback, counters
   claims      runs: batches claimed/done/free and items, by holder
   watch       refresh leases, budget and claims every --interval until Ctrl-C (or --count views)
   set-budget  change a quota's limits or an environment's cap and priority (conditional write)
+  set-quota   change the account's quota: tokens per minute and per day, burst, rpm
+  pause       pause an environment: no Bedrock call, invocations end at once (resume undoes it)
+  resume      resume a paused environment
   release     remove a holder from a scope (a live one only with --force)
 
 Global flags (also accepted after the command):
@@ -128,7 +131,10 @@ var commands = map[string]command{
 	"budget":     {"budget [--quota Q] [--recovery F]", budgetFlags},
 	"claims":     {"claims [--run R]", claimsFlags},
 	"watch":      {"watch [--interval D] [--count N]", watchFlags},
-	"set-budget": {"set-budget --quota Q [--rpm R] [--tpm T] [--burst-ms B] [--env E [--cap P] [--priority N]]", setBudgetFlags},
+	"set-budget": {"set-budget --quota Q [--tpm T] [--tpd D] [--account-tpd A] [--rpm R] [--burst-ms B] [--env E [--cap P] [--priority N]]", setBudgetFlags},
+	"set-quota":  {"set-quota --quota Q [--tpm T] [--tpd D] [--account-tpd A] [--rpm R] [--burst-ms B]", setQuotaFlags},
+	"pause":      {"pause --env E [--quota Q] [--reason R]", pauseFlags},
+	"resume":     {"resume --env E [--quota Q]", resumeFlags},
 	"release":    {"release --scope S --holder H [--force]", releaseFlags},
 }
 

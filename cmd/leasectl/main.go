@@ -6,7 +6,10 @@
 //	leasectl [global flags] budget [--quota Q] [--recovery F]
 //	leasectl [global flags] claims [--run R]
 //	leasectl [global flags] watch [--interval D] [--count N]
-//	leasectl [global flags] set-budget --quota Q [--rpm R] [--tpm T] [--burst-ms B] [--env E [--cap P] [--priority N]]
+//	leasectl [global flags] set-budget --quota Q [--tpm T] [--tpd D] [--account-tpd A] [--rpm R] [--burst-ms B] [--env E [--cap P] [--priority N]]
+//	leasectl [global flags] set-quota --quota Q [--tpm T] [--tpd D] [--account-tpd A] [--rpm R] [--burst-ms B]
+//	leasectl [global flags] pause --env E [--quota Q] [--reason R]
+//	leasectl [global flags] resume --env E [--quota Q]
 //	leasectl [global flags] release --scope S --holder H [--force]
 //
 // Global flags (before or after the command): --table (default

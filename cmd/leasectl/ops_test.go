@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +202,35 @@ func TestLivenessIsTheManagers(t *testing.T) {
 	_, errOut, code := f.run(now, "release", "--scope", "ingest-normalize/dev", "--holder", late.Holder())
 	if code != exitRefused {
 		t.Errorf("release within the skew margin without --force: exit %d, %q; want refused", code, errOut)
+	}
+}
+
+// TestPauseAndResume: pause stops an environment's admissions in every
+// budget row (Reserve fails with budget.ErrPaused and the reason), budget
+// shows it, resume undoes it. set-quota sets the account's limits and
+// refuses environment flags.
+func TestPauseAndResume(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, errOut, code := f.run("set-quota", "--quota", quota, "--tpm", "6000", "--tpd", "100000"); code != exitOK {
+		t.Fatalf("set-quota: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := f.run("set-quota", "--quota", quota, "--env", "dev", "--cap", "0.5"); code != exitUsage {
+		t.Fatalf("set-quota --env: exit %d: %s; want a usage error", code, errOut)
+	}
+	if _, errOut, code := f.run("pause", "--env", "dev", "--reason", "migration"); code != exitOK {
+		t.Fatalf("pause: exit %d: %s", code, errOut)
+	}
+	if _, err := f.budget("dev", &fixedClock{now: t0, fire: true}).Reserve(ctx, 100); !errors.Is(err, budget.ErrPaused) || !strings.Contains(err.Error(), "migration") {
+		t.Fatalf("Reserve of a paused env: %v", err)
+	}
+	if out, _, _ := f.run("budget"); !strings.Contains(out, "paused: migration") || !strings.Contains(out, "tokens per day 100000") {
+		t.Fatalf("budget:\n%s", out)
+	}
+	if _, errOut, code := f.run("resume", "--env", "dev"); code != exitOK {
+		t.Fatalf("resume: exit %d: %s", code, errOut)
+	}
+	if _, err := f.budget("dev", &fixedClock{now: t0, fire: true}).Reserve(ctx, 100); err != nil {
+		t.Fatalf("Reserve after resume: %v", err)
 	}
 }

@@ -23,7 +23,10 @@ const (
 // budgetChange is what set-budget was asked to change; nil means unchanged.
 type budgetChange struct {
 	quota, env        string
+	quotaOnly         bool // set-quota: the account's limits, no environment
 	rpm, tpm          *float64
+	tpd, acctTPD      *float64
+	rawTPD, rawAcct   float64
 	burst             *int64
 	cap               *float64
 	priority          *int
@@ -35,14 +38,29 @@ type budgetChange struct {
 }
 
 func setBudgetFlags(fs *flag.FlagSet) func(context.Context, *app) error {
-	var c budgetChange
+	return budgetChangeFlags(fs, false)
+}
+
+// setQuotaFlags is set-budget without the environment's flags: the
+// quota belongs to the account and is set once, here or by the
+// coordination stack's parameters.
+func setQuotaFlags(fs *flag.FlagSet) func(context.Context, *app) error {
+	return budgetChangeFlags(fs, true)
+}
+
+func budgetChangeFlags(fs *flag.FlagSet, quotaOnly bool) func(context.Context, *app) error {
+	c := budgetChange{quotaOnly: quotaOnly}
 	fs.StringVar(&c.rawQuota, "quota", "", "quota: <region>/<model or inference profile> (required)")
+	fs.Float64Var(&c.rawTPD, "tpd", 0, "tokens per day of the model; 0 = tpm × 1440")
+	fs.Float64Var(&c.rawAcct, "account-tpd", 0, "account-wide tokens per day, where the region has one; 0 = none")
 	fs.Float64Var(&c.rawRPM, "rpm", 0, "requests per minute of the quota; 0 = none enforced (Bedrock's default)")
 	fs.Float64Var(&c.rawTPM, "tpm", 0, "tokens per minute of the quota")
 	fs.Int64Var(&c.rawBurst, "burst-ms", 0, "burst tolerance, in milliseconds of quota")
-	fs.StringVar(&c.rawEnv, "env", "", "environment whose cap and priority to set")
-	fs.Float64Var(&c.rawCap, "cap", 0, "the environment's share of the quota, within (0, 1]")
-	fs.Int64Var(&c.rawPrio, "priority", 0, "the environment's priority (higher is admitted first)")
+	if !quotaOnly {
+		fs.StringVar(&c.rawEnv, "env", "", "environment whose cap and priority to set")
+		fs.Float64Var(&c.rawCap, "cap", 0, "the environment's share of the quota, within (0, 1]")
+		fs.Int64Var(&c.rawPrio, "priority", 0, "the environment's priority (higher is admitted first)")
+	}
 	return func(ctx context.Context, a *app) error {
 		c.setFlags = func(name string) bool { return set(fs, name) }
 		if err := c.validate(); err != nil {
@@ -77,6 +95,18 @@ func (c *budgetChange) validate() error {
 		}
 		c.burst = &c.rawBurst
 	}
+	for _, d := range []struct {
+		flag string
+		raw  *float64
+		dst  **float64
+	}{{"tpd", &c.rawTPD, &c.tpd}, {"account-tpd", &c.rawAcct, &c.acctTPD}} {
+		if c.setFlags(d.flag) {
+			if !(*d.raw >= 0 && *d.raw <= maxTPM*1440) {
+				return usagef("--%s %v: want tokens per day within [0, %g]", d.flag, *d.raw, float64(maxTPM*1440))
+			}
+			*d.dst = d.raw
+		}
+	}
 	return c.validateEnv()
 }
 
@@ -99,8 +129,8 @@ func (c *budgetChange) validateEnv() error {
 		return usagef("--env: required with --cap or --priority")
 	case c.env != "" && c.cap == nil && c.priority == nil:
 		return usagef("--env %s: give --cap, --priority or both", c.env)
-	case c.rpm == nil && c.tpm == nil && c.burst == nil && c.env == "":
-		return usagef("nothing to change: give --rpm, --tpm, --burst-ms or --env with --cap/--priority")
+	case !c.limitsChanged() && c.env == "":
+		return usagef("nothing to change: give --tpm, --tpd, --account-tpd, --rpm, --burst-ms or --env with --cap/--priority")
 	}
 	return nil
 }
@@ -130,13 +160,14 @@ func (a *app) setBudget(ctx context.Context, c budgetChange) error {
 }
 
 // flagOf names the flag of each field of a *budget.ConfigError.
-var flagOf = map[string]string{"rpm": "rpm", "tpm": "tpm", "burst": "burst-ms", "env": "env", "cap": "cap"}
+var flagOf = map[string]string{"rpm": "rpm", "tpm": "tpm", "burst": "burst-ms", "env": "env", "cap": "cap",
+	"tpd": "tpd", "account tpd": "account-tpd"}
 
 // apply writes the limits and then the environment's entry that c
 // changes, and returns the row before the first write and after the last.
 func (c budgetChange) apply(ctx context.Context, db budget.DynamoDB, table string) (budget.Change, error) {
 	var out budget.Change
-	limits := c.rpm != nil || c.tpm != nil || c.burst != nil
+	limits := c.limitsChanged()
 	if limits {
 		ch, err := budget.SetLimits(ctx, db, table, c.quota, c.limits)
 		if err != nil {
@@ -157,8 +188,19 @@ func (c budgetChange) apply(ctx context.Context, db budget.DynamoDB, table strin
 	return out, nil
 }
 
+// limitsChanged reports whether a flag of the quota's limits was given.
+func (c budgetChange) limitsChanged() bool {
+	return c.rpm != nil || c.tpm != nil || c.burst != nil || c.tpd != nil || c.acctTPD != nil
+}
+
 // limits applies the flags given to the quota's limits as read.
 func (c budgetChange) limits(l budget.Limits) budget.Limits {
+	if c.tpd != nil {
+		l.TPD = *c.tpd
+	}
+	if c.acctTPD != nil {
+		l.AccountTPD = *c.acctTPD
+	}
 	if c.rpm != nil {
 		l.RPM = *c.rpm
 	}
@@ -184,14 +226,16 @@ func (c budgetChange) entry(e budget.EnvLimit) budget.EnvLimit {
 
 // settings are the operator-set values of a budget row.
 type budgetSettings struct {
-	RPM     float64            `json:"rpm"`
-	TPM     float64            `json:"tpm"`
-	BurstMS int64              `json:"burst_ms"`
-	Envs    map[string]envView `json:"envs"`
+	RPM        float64            `json:"rpm"`
+	TPM        float64            `json:"tpm"`
+	BurstMS    int64              `json:"burst_ms"`
+	TPD        float64            `json:"tpd"`
+	AccountTPD float64            `json:"account_tpd"`
+	Envs       map[string]envView `json:"envs"`
 }
 
 func settings(b budget.Row) budgetSettings {
-	return budgetSettings{RPM: b.RPM, TPM: b.TPM, BurstMS: b.Burst, Envs: envViews(b.Envs)}
+	return budgetSettings{RPM: b.RPM, TPM: b.TPM, BurstMS: b.Burst, TPD: b.TPD, AccountTPD: b.AccountTPD, Envs: envViews(b.Envs)}
 }
 
 func printChange(w io.Writer, quota string, before, after budgetSettings) {
@@ -208,10 +252,15 @@ func printChange(w io.Writer, quota string, before, after budgetSettings) {
 	row("rpm", fmt.Sprint(before.RPM), fmt.Sprint(after.RPM))
 	row("tpm", fmt.Sprint(before.TPM), fmt.Sprint(after.TPM))
 	row("burst_ms", fmt.Sprint(before.BurstMS), fmt.Sprint(after.BurstMS))
+	row("tpd", fmt.Sprint(before.TPD), fmt.Sprint(after.TPD))
+	row("account_tpd", fmt.Sprint(before.AccountTPD), fmt.Sprint(after.AccountTPD))
 	for _, name := range sortedKeys(after.Envs) {
 		b, a := before.Envs[name], after.Envs[name]
 		row("env:"+name+" cap", fmt.Sprint(b.Cap), fmt.Sprint(a.Cap))
 		row("env:"+name+" priority", fmt.Sprint(b.Priority), fmt.Sprint(a.Priority))
+		if a.Paused || b.Paused {
+			row("env:"+name+" paused", fmt.Sprint(b.Paused), fmt.Sprint(a.Paused))
+		}
 	}
 	tw.Flush()
 }
