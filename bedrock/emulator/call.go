@@ -105,6 +105,9 @@ func (s *Server) admit(e *modelEntry, reserve int) error {
 	case quotaTokens:
 		e.stats.Throttled.Tokens++
 		return throttled(kind)
+	case quotaDay:
+		e.stats.Throttled.Day++
+		return throttled(kind)
 	}
 	e.stats.Admitted++
 	e.stats.TokensReserved += int64(reserve)

@@ -31,6 +31,7 @@ const (
 const (
 	msgTooManyTokens   = "Too many tokens, please wait before trying again."
 	msgTooManyRequests = "Too many requests, please wait before trying again."
+	msgTooManyPerDay   = "Too many tokens per day, please wait before trying again."
 )
 
 // apiError is an error answer of the Bedrock Runtime REST protocol.
@@ -70,8 +71,11 @@ func notFound(id string) *apiError {
 
 func throttled(kind quotaKind) *apiError {
 	msg := msgTooManyTokens
-	if kind == quotaRequests {
+	switch kind {
+	case quotaRequests:
 		msg = msgTooManyRequests
+	case quotaDay:
+		msg = msgTooManyPerDay
 	}
 	return &apiError{http.StatusTooManyRequests, errThrottling, msg}
 }

@@ -128,9 +128,11 @@ func invokeBody(prompt string, maxTokens int) []byte {
 }
 
 // mustNew builds a Server or fails the test.
+// mustNew starts a Server whose bucket holds a minute of quota unless opts
+// say otherwise: the tests below count whole minutes of quota.
 func mustNew(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s, err := New(opts...)
+	s, err := New(append([]Option{WithBurst(1)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func TestBucketSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newBucket(tt.perMinute, tt.burst, tt.background, tt.window, t0)
+			b := newBucket(tt.perMinute, tt.burst, Tenant{Share: tt.background}, tt.window, t0)
 			for i, s := range tt.steps {
 				now := t0.Add(s.at)
 				switch s.op {
@@ -81,6 +81,7 @@ func TestBucketSteps(t *testing.T) {
 func TestQuotaAdmitOrder(t *testing.T) {
 	t0 := time.Now()
 	s := DefaultSettings()
+	s.BurstMinutes = 1
 	q := newQuota(Quota{RPM: 1, TPM: 100}, &s, t0)
 	if k := q.admit(101, t0); k != quotaTokens {
 		t.Fatalf("admit over TPM = %v, want tokens", k)
@@ -94,5 +95,38 @@ func TestQuotaAdmitOrder(t *testing.T) {
 	q.settle(100, 40, t0)
 	if q.tokens.level != 60 {
 		t.Fatalf("level after settle = %v, want 60", q.tokens.level)
+	}
+}
+
+// TestOtherTenantAndDay: another application drawing half the rate from
+// 1 min to 2 min halves the refill only then; a spent daily quota throttles
+// as "per day" until the next UTC day.
+func TestOtherTenantAndDay(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 23, 50, 0, 0, time.UTC)
+	s := DefaultSettings()
+	s.OtherTenant = Tenant{Share: 0.5, Start: Duration(time.Minute), Stop: Duration(2 * time.Minute)}
+	q := newQuota(Quota{TPM: 600, TPD: 1000}, &s, t0)
+	for _, st := range []struct {
+		at   time.Duration
+		want float64 // level after emptying the bucket at at-10 s and refilling to at
+	}{{30 * time.Second, 100}, {90 * time.Second, 50}, {150 * time.Second, 100}} {
+		q.tokens.level = 0
+		q.tokens.last = t0.Add(st.at - 10*time.Second)
+		q.tokens.refill(t0.Add(st.at))
+		if q.tokens.level != st.want {
+			t.Errorf("refill over the 10 s before %v: %v, want %v", st.at, q.tokens.level, st.want)
+		}
+	}
+	now := t0.Add(3 * time.Minute)
+	q.tokens.level = 150
+	if k := q.admit(100, now); k != quotaOK {
+		t.Fatalf("admit = %v", k)
+	}
+	q.settle(100, 950, now)
+	if k := q.admit(100, now.Add(time.Minute)); k != quotaDay {
+		t.Fatalf("admit with the day spent = %v, want day", k)
+	}
+	if k := q.admit(100, now.Add(10*time.Minute)); k == quotaDay {
+		t.Fatal("the next UTC day is still spent")
 	}
 }

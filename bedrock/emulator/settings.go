@@ -14,6 +14,7 @@ const (
 	DefaultRPM            = 0 // none: Bedrock enforces no RPM since May 2026
 	DefaultTPM            = 200_000
 	DefaultModelMaxTokens = 64_000 // reserved by Converse when maxTokens is unset
+	DefaultBurstMinutes   = 0.25   // 15 s of quota, as Bedrock's bucket
 )
 
 // DefaultModels are the model and inference-profile ids served when no
@@ -29,8 +30,18 @@ var DefaultModels = []string{
 // Quota is the per-minute quota of one model or inference profile. Minutes
 // are emulated minutes (see Settings.TimeScale).
 type Quota struct {
-	RPM int `json:"rpm"` // requests per minute; 0: none (Bedrock's default since May 2026)
-	TPM int `json:"tpm"` // tokens per minute
+	RPM int `json:"rpm"`           // requests per minute; 0: none (Bedrock's default since May 2026)
+	TPM int `json:"tpm"`           // tokens per minute
+	TPD int `json:"tpd,omitempty"` // tokens per emulated UTC day; 0: TPM × 1440, Bedrock's default
+}
+
+// Tenant is another application drawing on the same quota: Share of the
+// rate, continuously, from Start to Stop (emulated time since the server
+// started or was reset; Stop 0: never stops).
+type Tenant struct {
+	Share float64  `json:"share"`
+	Start Duration `json:"start"`
+	Stop  Duration `json:"stop"`
 }
 
 // Settings is the whole configuration of a Server. Its JSON form is what
@@ -46,8 +57,12 @@ type Settings struct {
 	// reservation by the burndown too. Off by default: Bedrock reserves
 	// input + max_tokens and applies the burndown at settlement.
 	ReserveBurndown bool `json:"reserve_burndown"`
-	// BurstMinutes is the bucket capacity in minutes of quota.
+	// BurstMinutes is the bucket capacity in minutes of quota: 0.25 (15 s)
+	// by default, as Bedrock's bucket.
 	BurstMinutes float64 `json:"burst_minutes"`
+	// OtherTenant is another application on the account drawing on every
+	// quota (it replaces Faults.Background when its share is set).
+	OtherTenant Tenant `json:"other_tenant"`
 	// Window, when positive, replaces the continuous token bucket by fixed
 	// windows of this emulated length, each allowed its share of the quota.
 	Window Duration `json:"window"`
@@ -88,7 +103,7 @@ type Faults struct {
 }
 
 // DefaultSettings returns the settings New starts from: DefaultModels at
-// DefaultRPM and DefaultTPM, a continuous bucket holding one minute,
+// DefaultTPM and no RPM, a continuous bucket holding 15 s of quota,
 // the max_tokens reservation without burndown, real time, and a latency
 // calibrated on the original pipeline (median ≈ 2.8 s, 1.9–5.7 s).
 func DefaultSettings() Settings {
@@ -100,7 +115,7 @@ func DefaultSettings() Settings {
 		Models:          models,
 		Burndown:        map[string]float64{},
 		ReserveBurndown: false,
-		BurstMinutes:    1,
+		BurstMinutes:    DefaultBurstMinutes,
 		ModelMaxTokens:  DefaultModelMaxTokens,
 		TimeScale:       1,
 		Latency:         DefaultLatency(),
@@ -132,7 +147,7 @@ func (s *Settings) burndown(id string) float64 {
 // validate reports the first invalid field as a *SettingsError.
 func (s *Settings) validate() error {
 	for id, q := range s.Models {
-		if id == "" || q.RPM < 0 || q.TPM <= 0 {
+		if id == "" || q.RPM < 0 || q.TPM <= 0 || q.TPD < 0 {
 			return &SettingsError{Field: "models", Reason: fmt.Sprintf("%q needs a positive tpm and an rpm of 0 (none) or more", id)}
 		}
 	}
@@ -152,6 +167,8 @@ func (s *Settings) validate() error {
 		{"latency", s.Latency.DecodeRate < 0 || s.Latency.Jitter < 0 || s.Latency.Jitter > 1 ||
 			s.Latency.FirstToken < 0 || s.Latency.InputToken < 0},
 		{"faults", !s.Faults.valid()},
+		{"other_tenant", s.OtherTenant.Share < 0 || s.OtherTenant.Share >= 1 || s.OtherTenant.Start < 0 ||
+			(s.OtherTenant.Stop != 0 && s.OtherTenant.Stop < s.OtherTenant.Start)},
 	}
 	for _, c := range checks {
 		if c.bad {

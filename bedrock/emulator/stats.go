@@ -37,6 +37,7 @@ type ModelStats struct {
 type Throttled struct {
 	Tokens   int64 `json:"tokens"`
 	Requests int64 `json:"requests"`
+	Day      int64 `json:"day,omitempty"` // "Too many tokens per day"
 }
 
 // FaultStats counts injected faults by kind.

@@ -22,7 +22,7 @@ func flagSet(o *options, stderr io.Writer) *flag.FlagSet {
 		"served model or inference-profile ids, comma separated; id=RPM:TPM gives one its own quota")
 	fs.IntVar(&o.rpm, "rpm", emulator.DefaultRPM, "requests per emulated minute, per model")
 	fs.IntVar(&o.tpm, "tpm", emulator.DefaultTPM, "tokens per emulated minute, per model")
-	fs.Float64Var(&s.BurstMinutes, "burst", 1, "token bucket capacity, in minutes of quota")
+	fs.Float64Var(&s.BurstMinutes, "burst", emulator.DefaultBurstMinutes, "token bucket capacity, in minutes of quota (0.25: 15 s, as Bedrock)")
 	fs.DurationVar(&o.window, "window", 0, "fixed quota windows of this emulated length instead of a continuous bucket (0: bucket)")
 	fs.BoolVar(&s.ReserveBurndown, "reserve-burndown", false, "multiply the max_tokens part of the reservation by the burndown")
 	fs.Float64Var(&o.burndown, "burndown", 0, "output-token burndown for every model (0: per model, 5 for Claude 3.7/4.x)")
@@ -38,9 +38,23 @@ func flagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&s.Faults.Slow, "fault-slow", 0, "rate of slow answers")
 	fs.Float64Var(&s.Faults.SlowFactor, "slow-factor", 3, "latency factor of a slow answer")
 	fs.Float64Var(&s.Faults.Background, "background", 0, "share of every quota used by other applications, in [0,1)")
+	fs.Float64Var(&s.OtherTenant.Share, "other-share", 0, "share of every quota another application draws from -other-start to -other-stop, in [0,1)")
+	fs.Var((*durationFlag)(&s.OtherTenant.Start), "other-start", "emulated time the other application starts drawing (default 0)")
+	fs.Var((*durationFlag)(&s.OtherTenant.Stop), "other-stop", "emulated time it stops (default 0: never)")
 	fs.Uint64Var(&s.Seed, "seed", 0, "seed of fault injection")
 	fs.Usage = func() { usage(fs) }
 	return fs
+}
+
+// durationFlag is an emulator.Duration as a flag.
+type durationFlag emulator.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	*d = durationFlag(v)
+	return err
 }
 
 // usage prints the flags with their environment variables and endpoints.
