@@ -59,7 +59,7 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 			return admission{}, fmt.Errorf("%w: %w", errUnwritten, err)
 		}
 		in := admitInput(steps, now, tokens, requests)
-		conditionTPM(in, row.TPM)
+		conditionRates(in, row)
 		daily(in, row, now, tokens)
 		drop := b.marked(in, mark, now)
 		rec, ok, err := b.update(ctx, in)
@@ -89,17 +89,20 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 	}
 }
 
-// conditionTPM makes an admission that takes quota conditional on the
-// tokens per minute it was planned with: once an operator changes the
-// quota, a write planned at the old rate is refused, and the process plans
-// again from the row its refusal returns (the new quota is obeyed from the
-// first write after the change). A pure refund is not conditioned.
-func conditionTPM(in *dynamodb.UpdateItemInput, tpm float64) {
+// conditionRates makes an admission that takes quota conditional on the
+// rate it was planned with: the tokens per minute and the last throttle
+// cut as seen in row. Once an operator changes the quota or a throttle
+// cuts the factor, a write planned at the old rate is refused, and the
+// process plans again from the row its refusal returns (the new rate is
+// obeyed from the first write after the change). A pure refund is not
+// conditioned.
+func conditionRates(in *dynamodb.UpdateItemInput, row Row) {
 	if in.ConditionExpression == nil {
 		return
 	}
-	in.ExpressionAttributeValues[":tpm"] = ddbattr.F(tpm)
-	addCond(in, "tpm = :tpm")
+	in.ExpressionAttributeValues[":tpm"] = ddbattr.F(row.TPM)
+	in.ExpressionAttributeValues[":fat"] = ddbattr.N(row.TFactorAt)
+	addCond(in, "tpm = :tpm AND (attribute_not_exists(tfactor_at) OR tfactor_at = :fat)")
 }
 
 // spread is the random time a writer adds to its wait for the scheduling

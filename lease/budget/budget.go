@@ -67,7 +67,7 @@ type counters struct {
 // a *ConfigError naming the first invalid setting.
 func New(db DynamoDB, table, quota, env string, opts ...Option) (*Budget, error) {
 	b := &Budget{db: db, table: table, quota: quota, env: env, clock: clock.System, log: slog.New(slog.DiscardHandler),
-		batch: 8, decrease: 0.7, recovery: DefaultRecovery, cooldown: 2 * time.Second}
+		batch: 8, decrease: 0.7, recovery: DefaultRecovery, cooldown: 5 * time.Second}
 	for _, o := range opts {
 		o(b)
 	}

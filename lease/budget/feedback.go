@@ -2,6 +2,7 @@ package budget
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,14 +52,20 @@ func (b *Budget) Throttled(ctx context.Context, q Quota) {
 		return
 	}
 	b.mu.Lock()
+	// The pool was planned at the rate that was throttled: what is left of
+	// it goes back with the next write, which plans at the lowered rate.
+	// Spent at once, the refunds of the throttled calls would send their
+	// retries straight back to Bedrock, into the same throttle.
+	b.pool.expires = time.Time{}
 	now := b.clock.Now()
 	attr := "tfactor"
 	if q == Requests {
 		attr = "rfactor"
 	}
-	next := max(b.rec.Factor(q, now)*b.decrease, minFactor)
+	cur := b.rec.Factor(q, now)
+	next := max(cur*b.decrease, minFactor)
 	b.mu.Unlock()
-	rec, _, err := b.update(ctx, &dynamodb.UpdateItemInput{
+	rec, cut, err := b.update(ctx, &dynamodb.UpdateItemInput{
 		UpdateExpression:         aws.String("SET #f = :f, #at = :now ADD throttles :one"),
 		ConditionExpression:      aws.String("attribute_not_exists(#at) OR #at < :since"),
 		ExpressionAttributeNames: map[string]string{"#f": attr, "#at": attr + "_at"},
@@ -66,7 +73,34 @@ func (b *Budget) Throttled(ctx context.Context, q Quota) {
 			":f": ddbattr.F(next), ":now": ddbattr.N(now.UnixMicro()), ":one": ddbattr.N(1),
 			":since": ddbattr.N(now.Add(-b.cooldown).UnixMicro())},
 	})
-	if err == nil {
+	if err != nil {
+		return
+	}
+	b.remember(rec)
+	if cut && q == Tokens {
+		b.slow(ctx, rec, now, cur, next)
+	}
+}
+
+// slow rescales what the token meters hold ahead of now after a cut of
+// the factor from prev to next: admitted at the old rate, it now lasts
+// prev/next as long, so that the cut is obeyed at once rather than after
+// the schedule (up to four bursts) has played out at the throttled rate.
+// The move is relative; a failure is ignored, as feedback is advisory.
+func (b *Budget) slow(ctx context.Context, rec record, now time.Time, prev, next float64) {
+	u := newUpdate()
+	for _, attr := range sortedKeys(rec.TATs) {
+		ahead := rec.TATs[attr] - now.UnixMicro()
+		if strings.HasPrefix(attr, "rtat") || ahead <= 0 {
+			continue
+		}
+		k := u.name(attr)
+		u.sets = append(u.sets, k+" = "+k+" + "+u.value(ddbattr.N(int64(float64(ahead)*(prev/next-1)))))
+	}
+	if len(u.sets) == 0 {
+		return
+	}
+	if rec, ok, err := b.update(ctx, u.input()); err == nil && ok {
 		b.remember(rec)
 	}
 }

@@ -19,7 +19,7 @@ const (
 	DefaultBurst int64 = 10_000
 	// DefaultRecovery is the throttle-feedback recovery per second, a
 	// fraction of the quota (see WithFeedback).
-	DefaultRecovery = 0.05
+	DefaultRecovery = 0.005
 )
 
 // WithLimits seeds the quota's limits: used only when the budget row does
