@@ -15,19 +15,34 @@ import (
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
-// cost is an amount of quota.
-type cost struct{ tokens, requests int64 }
+// cost is an amount of quota. A credit (quota handed back) may differ on
+// the environment's capped meter: env is what goes back to it, when
+// envSet (see credit).
+type cost struct {
+	tokens, requests int64
+	env              int64
+	envSet           bool
+}
+
+// envTokens is what c moves the environment's capped meter by.
+func (c cost) envTokens() int64 {
+	if c.envSet {
+		return c.env
+	}
+	return c.tokens
+}
 
 // errUnwritten marks an admission that ended before any write was
 // applied: nothing was taken from the row nor handed back to it.
 var errUnwritten = errors.New("budget: ended before its write")
 
 // admission is what a successful admission write did: how long to wait
-// before the quota may be spent, and where it left the quota's token TAT,
-// the end of the slot its tokens were scheduled in (µs).
+// before the quota may be spent, and where it left the quota's token TAT
+// and the environment's, the ends of the slots its tokens were scheduled
+// in (µs).
 type admission struct {
-	wait  time.Duration
-	until int64
+	wait            time.Duration
+	until, untilEnv int64
 }
 
 // admit takes need from the row and hands back back, in one conditional
@@ -40,7 +55,7 @@ type admission struct {
 func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) {
 	tokens, requests := need.tokens-back.tokens, need.requests-back.requests
 	mark := ""
-	if back.tokens > 0 || back.requests > 0 {
+	if back.tokens > 0 || back.requests > 0 || back.envTokens() > 0 {
 		mark = newMark()
 	}
 	for lost := 0; ; {
@@ -82,7 +97,7 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 		}
 		b.remember(rec)
 		if ok {
-			return admission{wait: turn(meters, steps, rec, now), until: rec.TATs[tokenAttr("")]}, nil
+			return admission{wait: turn(meters, steps, rec, now), until: rec.TATs[tokenAttr("")], untilEnv: rec.TATs[tokenAttr(b.env)]}, nil
 		}
 		lost++
 		b.learn(steps, rec)
@@ -167,6 +182,7 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	b.mu.Unlock()
 	tau := rec.tau(b.env)
 	tok, req := need.tokens-back.tokens, need.requests-back.requests
+	envTok := need.tokens - back.envTokens()
 	meters := []meter{
 		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: 3 * tau, slack: tau / slackDivisor},
 	}
@@ -176,7 +192,7 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	if c := rec.Envs[b.env].Cap; c > 0 && c < 1 {
 		burst := rec.Burst * 1000
 		meters = append(meters,
-			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: tok, need: max(tok, 0), ahead: burst, slack: burst / slackDivisor})
+			meter{attr: tokenAttr(b.env), rate: tRate * c, tau: burst, amount: envTok, need: max(envTok, 0), ahead: burst, slack: burst / slackDivisor})
 		if rRate > 0 {
 			meters = append(meters, meter{attr: requestAttr(b.env), rate: rRate * c, tau: burst, amount: req, need: max(req, 0), ahead: burst, slack: burst / requestSlackDivisor})
 		}

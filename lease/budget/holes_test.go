@@ -157,3 +157,44 @@ func TestRefundAppliedOnce(t *testing.T) {
 		t.Fatalf("row charged %d net tokens (reserved %d, refunded %d) for a call that used 1000: credited twice", net, row["reserved"], row["refunded"])
 	}
 }
+
+// TestCappedEnvironmentUsesItsCap: dev capped at 20 % with a backlog (four
+// callers reserving 1,500-token calls that take 3 s and settle at 70 %)
+// uses at least 90 % of its cap over three minutes: the refunds of its
+// settled calls go back to its own capped meter, not lapse on the quota's.
+// (The 73 % the issue measured was the cap applied to the old default of 50
+// RPM: 10 requests a minute of ~1,460 tokens; RPM is now 0, none.)
+func TestCappedEnvironmentUsesItsCap(t *testing.T) {
+	const tpm, share = 100_000, 0.2
+	ctx := context.Background()
+	table, clk := newTable(t), fastClock()
+	dev := newBudget(t, table, "dev", clk, budget.WithLimits(budget.Limits{TPM: tpm, Burst: 10_000}),
+		budget.WithEnvLimit(budget.EnvLimit{Cap: share}))
+	start := clk.Now()
+	end := start.Add(3 * time.Minute)
+	var mu sync.Mutex
+	var used int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for clk.Now().Before(end) {
+				r, err := dev.Reserve(ctx, 1500)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				<-clk.After(3 * time.Second)
+				r.Settle(1050)
+				mu.Lock()
+				used += 1050
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	util := float64(used) / (share * tpm * clk.Now().Sub(start).Minutes())
+	if util < 0.9 {
+		t.Errorf("dev used %.1f %% of its cap, want ≥ 90 %%", 100*util)
+	}
+	t.Logf("dev used %.1f %% of its cap (%d tokens)", 100*util, used)
+}

@@ -11,6 +11,7 @@ type pool struct {
 	tokens, requests int64
 	expires          time.Time
 	until            int64 // end of the slot its tokens were scheduled in, µs (see credit)
+	untilEnv         int64 // the same on the environment's capped meter
 }
 
 // credit is what of pool p may be handed back to the row at now: only the
@@ -20,16 +21,32 @@ type pool struct {
 // its call would add its whole pool to the schedule's end). A charge (a
 // negative pool, from calls that used more than they reserved) always goes
 // back. Called with b.mu held.
+//
+// The environment's capped meter is credited by the same rule on its own
+// slot, which runs at the capped rate: a capped environment's refunds
+// (what its settled calls did not use) would otherwise lapse on the quota
+// meter that does not bind it, and it would fall short of its cap.
 func (b *Budget) credit(p pool, now time.Time) cost {
 	if p.tokens <= 0 {
-		return cost{p.tokens, max(p.requests, 0)}
+		return cost{tokens: p.tokens, requests: max(p.requests, 0)}
 	}
-	left := float64(p.until-now.UnixMicro()) * b.tokenRate(now)
-	if left >= float64(p.tokens) {
-		return cost{p.tokens, p.requests}
+	rate := b.tokenRate(now)
+	tok := lapse(p.tokens, p.until, now, rate)
+	c := cost{tokens: tok, requests: p.requests * tok / p.tokens}
+	if capped := b.rec.Envs[b.env].Cap; capped > 0 && capped < 1 {
+		c.env, c.envSet = lapse(p.tokens, p.untilEnv, now, rate*capped), true
 	}
-	tok := max(int64(left), 0)
-	return cost{tok, p.requests * tok / p.tokens}
+	return c
+}
+
+// lapse is what of n tokens scheduled in a slot ending at until, at rate
+// (per µs), is still ahead of now.
+func lapse(n, until int64, now time.Time, rate float64) int64 {
+	left := float64(until-now.UnixMicro()) * rate
+	if left >= float64(n) {
+		return n
+	}
+	return max(int64(left), 0)
 }
 
 // take spends from the local pool when it is fresh and large enough.
@@ -74,10 +91,10 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	b.pool = pool{}
 	credit := b.credit(back, b.clock.Now())
 	b.mu.Unlock()
-	adm, err := b.admit(ctx, cost{gTok, gReq}, credit)
+	adm, err := b.admit(ctx, cost{tokens: gTok, requests: gReq}, credit)
 	if err != nil {
 		b.mu.Lock()
-		if errors.Is(err, errUnwritten) {
+		if errors.Is(err, errUnwritten) { // back, not the credit: nothing lapsed
 			b.pool.tokens += back.tokens
 			b.pool.requests += back.requests
 			b.pool.expires = back.expires
@@ -90,7 +107,7 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	b.mu.Lock()
 	b.pool.tokens += gTok
 	b.pool.requests += gReq
-	b.pool.until = adm.until
+	b.pool.until, b.pool.untilEnv = adm.until, adm.untilEnv
 	if err != nil {
 		// Admitted, but its turn had not come when ctx ended: the pool
 		// expires now, so that the next write or Flush hands it back

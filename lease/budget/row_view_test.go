@@ -18,9 +18,9 @@ func TestRowMeters(t *testing.T) {
 	row := budget.Row{Limits: budget.Limits{RPM: 60, TPM: 6000, Burst: 10_000},
 		Envs:    map[string]budget.EnvLimit{"prod": {Cap: 1}, "dev": {Cap: 0.5}},
 		TATs:    map[string]int64{"tat": 1_005e6, "rtat": 990e6, "tat:dev": 1_002e6},
-		TFactor: 0.5, TFactorAt: 998e6}
+		TFactor: 0.5, TFactorAt: 998e6, Recovery: 0.05}
 	if f := row.Factor(budget.Tokens, now); math.Abs(f-0.6) > 1e-9 {
-		t.Errorf("token factor %v, want 0.5 + 2 s × %v", f, budget.DefaultRecovery)
+		t.Errorf("token factor %v, want 0.5 + 2 s × 0.05", f)
 	}
 	if f := row.Factor(budget.Requests, now); f != 1 {
 		t.Errorf("request factor %v, want 1 (never throttled)", f)
