@@ -36,7 +36,7 @@ func run() error {
 		ks      = flag.String("k", "1,3,10,30", "K values of the sweep, or none")
 		compare = flag.Int("compare", 3, "K of the strategy comparison")
 		scale   = flag.Float64("scale", 20, "time scale: one emulated minute lasts 60/scale s")
-		rpm     = flag.Int("rpm", 200, "emulator and budget quota: requests per minute")
+		rpm     = flag.Int("rpm", 0, "emulator and budget quota: requests per minute; 0 = none, as Bedrock since May 2026")
 		tpm     = flag.Int("tpm", 100_000, "emulator and budget quota: tokens per minute")
 		out     = flag.String("out", "bench/out", "output folder")
 		only    = flag.String("strategies", "", "comma-separated strategies of the comparison (default all four)")
@@ -44,6 +44,7 @@ func run() error {
 		claim   = flag.Int("claim-batch", 8, "items per claimed batch (the Lambda's CLAIM_BATCH)")
 		ttl     = flag.Duration("lease-ttl", 60*time.Second, "lease lifetime without renewal (the Lambda's LEASE_TTL)")
 		sweepC  = flag.Duration("sweep-cap", 5*time.Minute, "emulated time cap of uncoordinated sweep runs with K > -compare")
+		beside  = flag.String("beside", "0.1,0.3,0.5,0.3@1m,0.3@0-2m", `other applications to run coordinated beside: share[@start][-stop], comma separated, or none`)
 	)
 	flag.Parse()
 	items, from, err := loadItems(*source)
@@ -56,6 +57,11 @@ func run() error {
 	if *only != "" {
 		cfg.Strategies = strings.Split(*only, ",")
 	}
+	if !*quick && *beside != "none" {
+		if cfg.Beside, err = parseBeside(*beside); err != nil {
+			return err
+		}
+	}
 	if *quick {
 		cfg.Pooling = false
 		if cfg.MaxItems == 0 {
@@ -66,7 +72,7 @@ func run() error {
 			return err
 		}
 	}
-	fmt.Fprintf(os.Stderr, "items from %s; quota %d RPM / %d TPM; time scale %g\n", from, *rpm, *tpm, *scale)
+	fmt.Fprintf(os.Stderr, "items from %s; quota %d TPM, %d RPM (0: none); time scale %g\n", from, *tpm, *rpm, *scale)
 	res, err := bench.Run(context.Background(), cfg)
 	if err != nil {
 		return err
@@ -106,6 +112,41 @@ func parseKs(s string) ([]int, error) {
 			return nil, fmt.Errorf("-k: %q is not a positive integer", f)
 		}
 		out = append(out, k)
+	}
+	return out, nil
+}
+
+// parseBeside reads other applications: share[@start][-stop], for example
+// 0.3 (constant), 0.3@1m (starting a minute in), 0.3@0-2m (stopping at 2
+// minutes), in emulated time.
+func parseBeside(s string) ([]emulator.Tenant, error) {
+	var out []emulator.Tenant
+	for _, f := range strings.Split(s, ",") {
+		share, when, _ := strings.Cut(f, "@")
+		var o emulator.Tenant
+		var err error
+		if o.Share, err = strconv.ParseFloat(share, 64); err != nil || o.Share <= 0 || o.Share >= 1 {
+			return nil, fmt.Errorf("-beside %q: want a share within (0, 1)", f)
+		}
+		if when != "" {
+			start, stop, hasStop := strings.Cut(when, "-")
+			var d time.Duration
+			if start != "0" {
+				d, err = time.ParseDuration(start)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("-beside %q: start: %w", f, err)
+			}
+			o.Start = emulator.Duration(d)
+			if hasStop {
+				d, err := time.ParseDuration(stop)
+				if err != nil || d <= time.Duration(o.Start) {
+					return nil, fmt.Errorf("-beside %q: want a stop after the start", f)
+				}
+				o.Stop = emulator.Duration(d)
+			}
+		}
+		out = append(out, o)
 	}
 	return out, nil
 }

@@ -28,7 +28,10 @@ type Config struct {
 	SweepCap   time.Duration // emulated cap of an uncoordinated sweep run (K > Compare)
 	Pooling    bool          // also run coordinated with budget.WithBatch(1)
 	Strategies []string      // strategies of the comparison; empty = all four
-	Log        io.Writer     // progress lines
+	// Beside are the other applications coordinated runs at K = Compare
+	// are measured beside ("beside another application"); empty = none.
+	Beside []emulator.Tenant
+	Log    io.Writer // progress lines
 }
 
 // Results are the metrics of a suite.
@@ -37,7 +40,17 @@ type Results struct {
 	Compare []Metrics // the strategies at K = Config.Compare
 	Sweep   []Metrics // coordinated and seed-uncoordinated at each K
 	NoPool  *Metrics  // coordinated at K = Compare with budget.WithBatch(1)
+	Beside  []Beside  // coordinated at K = Compare beside each of Config.Beside
 	Source  string    // where the items came from
+}
+
+// Beside is a coordinated run beside another application on the quota.
+type Beside struct {
+	Other emulator.Tenant
+	Metrics
+	// LeftUtilization is the tokens settled per minute over the backlog
+	// window ÷ the capacity the other application left then.
+	LeftUtilization float64
 }
 
 // Run runs the suite.
@@ -67,6 +80,13 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 		res.NoPool = &m
 	}
+	for _, other := range cfg.Beside {
+		m, err := e.run(ctx, scenario{strategy: Coordinated, k: k, other: other, label: "coordinated beside " + tenantLabel(other)})
+		if err != nil {
+			return nil, err
+		}
+		res.Beside = append(res.Beside, Beside{Other: other, Metrics: m, LeftUtilization: m.Utilization / leftShare(other, m)})
+	}
 	for _, kk := range cfg.Sweep {
 		for _, st := range []string{Coordinated, SeedUncoordinated} {
 			if m, ok := res.find(st, kk); ok {
@@ -85,6 +105,34 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 	}
 	return res, nil
+}
+
+// tenantLabel names another application: its share, and when it starts
+// and stops if it does.
+func tenantLabel(o emulator.Tenant) string {
+	s := fmt.Sprintf("%.0f %%", 100*o.Share)
+	if o.Start > 0 {
+		s += fmt.Sprintf(" from %v", time.Duration(o.Start))
+	}
+	if o.Stop > 0 {
+		s += fmt.Sprintf(" until %v", time.Duration(o.Stop))
+	}
+	return s
+}
+
+// leftShare is the average share of the quota the other application left
+// over the run's backlog window (emulated time from the start).
+func leftShare(o emulator.Tenant, m Metrics) float64 {
+	end := m.Makespan
+	if end <= 0 {
+		return 1 - o.Share
+	}
+	from, to := time.Duration(o.Start), end
+	if o.Stop > 0 {
+		to = min(to, time.Duration(o.Stop))
+	}
+	drawn := max(to-from, 0)
+	return 1 - o.Share*float64(drawn)/float64(end)
 }
 
 func (r *Results) find(strategy string, k int) (Metrics, bool) {
@@ -110,7 +158,7 @@ func (e *env) run(ctx context.Context, s scenario) (Metrics, error) {
 		return Metrics{}, fmt.Errorf("bench: %s K=%d: %w", s.label, s.k, err)
 	}
 	st := e.emu.Stats().Models[ModelID]
-	emu := emuSample{admitted: st.Admitted, throttled: st.Throttled.Tokens + st.Throttled.Requests,
+	emu := emuSample{admitted: st.Admitted, throttled: st.Throttled.Tokens + st.Throttled.Requests + st.Throttled.Day,
 		settled: st.TokensSettled, perMinute: st.SettledPerMinute}
 	m := Compute(s, len(e.items), e.want(), out.calls, emu, out.wall, e.cfg.Scale, float64(e.cfg.Quota.TPM))
 	m.Finished = out.finished

@@ -33,8 +33,12 @@ func Write(r *Results, dir string, w io.Writer) error {
 
 func (r *Results) markdown(b *strings.Builder) {
 	c := r.Config
-	fmt.Fprintf(b, "Quota %d RPM / %d TPM, time scale %g, %d items (%s), max_tokens %d, K = %d.\n\n",
-		c.Quota.RPM, c.Quota.TPM, c.Scale, r.items(), r.Source, c.MaxTokens, c.Compare)
+	rpm := "no RPM"
+	if c.Quota.RPM > 0 {
+		rpm = fmt.Sprintf("%d RPM", c.Quota.RPM)
+	}
+	fmt.Fprintf(b, "Quota %d TPM, %s, time scale %g, %d items (%s), max_tokens %d, K = %d.\n\n",
+		c.Quota.TPM, rpm, c.Scale, r.items(), r.Source, c.MaxTokens, c.Compare)
 	b.WriteString("| strategy | K | makespan (min) | throttle rate | failure rate | duplicate calls | utilization | DynamoDB req/item | DynamoDB req/call | item latency p50 / p99 (s) | share per invocation |\n")
 	b.WriteString("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |\n")
 	rows := append([]Metrics(nil), r.Compare...)
@@ -52,6 +56,15 @@ func (r *Results) markdown(b *strings.Builder) {
 		for _, m := range r.Sweep {
 			fmt.Fprintf(b, "| %s | %d | %s | %s | %.2f | %d | %d | %.2f | %s |\n", m.Strategy, m.K, pct(m.ThrottleRate),
 				pct(m.Utilization), m.Makespan.Minutes(), m.FailedItems, m.Duplicates, m.DDBPerCall, yes(m.Finished))
+		}
+	}
+	if len(r.Beside) > 0 {
+		fmt.Fprintf(b, "\nBeside another application (coordinated, K = %d, Bedrock's bucket holding 15 s of quota):\n\n", c.Compare)
+		b.WriteString("| other application | throttle rate | failed items | utilization of the quota | of the capacity left | makespan (min) |\n")
+		b.WriteString("| --- | --: | --: | --: | --: | --: |\n")
+		for _, m := range r.Beside {
+			fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %.2f |\n", tenantLabel(m.Other), pct(m.ThrottleRate), m.FailedItems,
+				pct(m.Utilization), pct(m.LeftUtilization), m.Makespan.Minutes())
 		}
 	}
 	if co, ok := r.find(Coordinated, c.Compare); ok && co.DDBKinds != "" {

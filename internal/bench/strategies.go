@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/internal/app"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbcount"
@@ -30,8 +31,9 @@ const (
 type scenario struct {
 	strategy string
 	k        int
-	cap      time.Duration // emulated; 0 = run to completion
-	batch    int           // budget batch (coordinated); 0 = the default
+	cap      time.Duration   // emulated; 0 = run to completion
+	batch    int             // budget batch (coordinated); 0 = the default
+	other    emulator.Tenant // another application on the quota (coordinated); zero = none
 	label    string
 }
 
@@ -148,6 +150,16 @@ func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scal
 	return &invocation{p: a.Pipeline, budget: a.Budget}, nil
 }
 
+// beside sets the other application drawing on the emulator's quota.
+func (e *env) beside(other emulator.Tenant) error {
+	set := e.emu.Settings()
+	if set.OtherTenant == other {
+		return nil
+	}
+	set.OtherTenant = other
+	return e.emu.Reconfigure(set)
+}
+
 // runCoordinated runs K concurrent Pipeline.Run on one table and bucket.
 func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
 	table, bucket, ev, err := e.fresh(ctx)
@@ -163,6 +175,10 @@ func (e *env) runCoordinated(ctx context.Context, s scenario) (outcome, error) {
 		}
 	}
 	out := outcome{resps: make([]*pipeline.Response, s.k), errs: make([]error, s.k)}
+	if err := e.beside(s.other); err != nil {
+		return outcome{}, err
+	}
+	defer e.beside(emulator.Tenant{})
 	e.emu.Reset()
 	rec.start = time.Now()
 	ctx, cancel := e.capped(ctx, s.cap)
