@@ -63,9 +63,10 @@ type stack struct {
 	db    budget.DynamoDB
 }
 
-func newStack(t *testing.T) *stack {
-	emu, err := emulator.New(emulator.WithModel(emulatedModel, emulator.Quota{RPM: quotaRPM, TPM: quotaTPM}),
-		emulator.WithTimeScale(speed))
+// newStack starts the stack; opts apply after its own (quota, speed).
+func newStack(t *testing.T, opts ...emulator.Option) *stack {
+	emu, err := emulator.New(append([]emulator.Option{emulator.WithModel(emulatedModel, emulator.Quota{RPM: quotaRPM, TPM: quotaTPM}),
+		emulator.WithTimeScale(speed)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,17 +3,11 @@ package bedrock_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-
 	"github.com/vectora/ingest-normalize/bedrock"
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
-	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
@@ -23,23 +17,14 @@ import (
 // instead of refunding it, so that peers are not handed tokens Bedrock
 // still counts.
 func TestAbandonedCallStaysCharged(t *testing.T) {
-	emu, err := emulator.New(emulator.WithModel(emulatedModel, emulator.Quota{TPM: 1_000_000}),
+	s := newStack(t, emulator.WithModel(emulatedModel, emulator.Quota{TPM: 1_000_000}), emulator.WithTimeScale(1),
 		emulator.WithLatency(emulator.Latency{FirstToken: emulator.Duration(2 * time.Second)}))
+	emu := s.emu
+	b, err := budget.New(s.db, s.table, testRegion+"/"+emulatedModel, "dev", budget.WithLimits(budget.Limits{TPM: 1_000_000}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	api := bedrockruntime.NewFromConfig(aws.Config{Region: testRegion,
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")},
-		func(o *bedrockruntime.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	db := ddbtest.Start(t)
-	b, err := budget.New(db, ddbtest.Table(t, db, "coord"), testRegion+"/"+emulatedModel, "dev",
-		budget.WithLimits(budget.Limits{TPM: 1_000_000}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := bedrock.New(api, emulatedModel, b, bedrock.WithMaxTokens(200))
+	c, err := bedrock.New(s.api, emulatedModel, b, bedrock.WithMaxTokens(200))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -288,3 +288,16 @@ func (b *Budget) remember(rec record) {
 	b.rec = rec
 	b.mu.Unlock()
 }
+
+// addSet adds assignments to the SET clause of an update.
+func addSet(in *dynamodb.UpdateItemInput, expr string) {
+	in.UpdateExpression = aws.String(strings.Replace(*in.UpdateExpression, "SET ", "SET "+expr+", ", 1))
+}
+
+// addCond adds a condition to an update, with AND.
+func addCond(in *dynamodb.UpdateItemInput, cond string) {
+	if in.ConditionExpression != nil {
+		cond = fmt.Sprintf("%s AND %s", *in.ConditionExpression, cond)
+	}
+	in.ConditionExpression = aws.String(cond)
+}

@@ -1,14 +1,9 @@
 package budget
 
 import (
-	"context"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 )
 
@@ -91,37 +86,4 @@ func daily(in *dynamodb.UpdateItemInput, rec Row, now time.Time, tokens int64) {
 	in.ExpressionAttributeValues[":dt"] = ddbattr.N(max(tokens, 0))
 	addSet(in, "#day = :today, #du = :dt")
 	addCond(in, "(attribute_not_exists(#day) OR #day < :today)")
-}
-
-// daySpent records that Bedrock found the day's quota spent: the row's day
-// meter is set to the limit, for today, and the local pool is dropped (it
-// is counted in the day already, and Bedrock would refuse it).
-func (b *Budget) daySpent(ctx context.Context) {
-	b.mu.Lock()
-	now := b.clock.Now()
-	limit, _ := b.rec.DayLimit()
-	b.pool = pool{}
-	b.mu.Unlock()
-	rec, _, err := b.update(ctx, &dynamodb.UpdateItemInput{
-		UpdateExpression:         aws.String("SET #day = :today, #du = :lim ADD throttles :one"),
-		ExpressionAttributeNames: map[string]string{"#day": "day", "#du": "day_used"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":today": ddbattr.N(dayOf(now)), ":lim": ddbattr.N(int64(limit)), ":one": ddbattr.N(1)},
-	})
-	if err == nil {
-		b.remember(rec)
-	}
-}
-
-// addSet adds assignments to the SET clause of an update.
-func addSet(in *dynamodb.UpdateItemInput, expr string) {
-	in.UpdateExpression = aws.String(strings.Replace(*in.UpdateExpression, "SET ", "SET "+expr+", ", 1))
-}
-
-// addCond adds a condition to an update, with AND.
-func addCond(in *dynamodb.UpdateItemInput, cond string) {
-	if in.ConditionExpression != nil {
-		cond = fmt.Sprintf("%s AND %s", *in.ConditionExpression, cond)
-	}
-	in.ConditionExpression = aws.String(cond)
 }

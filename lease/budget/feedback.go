@@ -137,3 +137,23 @@ func factorAt(value float64, at, now int64, recovery float64) float64 {
 	f := value + float64(now-at)/1e6*recovery
 	return min(f, 1)
 }
+
+// daySpent records that Bedrock found the day's quota spent: the row's day
+// meter is set to the limit, for today, and the local pool is dropped (it
+// is counted in the day already, and Bedrock would refuse it).
+func (b *Budget) daySpent(ctx context.Context) {
+	b.mu.Lock()
+	now := b.clock.Now()
+	limit, _ := b.rec.DayLimit()
+	b.pool = pool{}
+	b.mu.Unlock()
+	rec, _, err := b.update(ctx, &dynamodb.UpdateItemInput{
+		UpdateExpression:         aws.String("SET #day = :today, #du = :lim ADD throttles :one"),
+		ExpressionAttributeNames: map[string]string{"#day": "day", "#du": "day_used"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":today": ddbattr.N(dayOf(now)), ":lim": ddbattr.N(int64(limit)), ":one": ddbattr.N(1)},
+	})
+	if err == nil {
+		b.remember(rec)
+	}
+}
