@@ -1,0 +1,138 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/faultproxy"
+	"github.com/vectora/ingest-normalize/internal/linearize"
+	"github.com/vectora/ingest-normalize/lease"
+)
+
+// realFaults are what real DynamoDB and networks do to the contests of
+// TestLeaseHistoriesAreLinearizable, with holds of 4 s on the lease clock.
+func realFaults(clk clock.Clock) faultproxy.Rates {
+	return faultproxy.Rates{Conflict: 0.2, ItemConflict: 0.05, Throttle: 0.02, Hold: 0.03,
+		HoldFor: clock.Wall(clk, 4*time.Second), AppliedFailed: 0.03, AppliedDropped: 0.01}
+}
+
+// TestLeaseHistoriesAreLinearizable records every lease operation of
+// contests through the fault proxy (transactions cancelled by conflicts,
+// single-item conflicts, throttling, requests held 4 s and applied late,
+// writes applied then answered 500 or dropped, ClientRequestToken as
+// DynamoDB honours it) and checks each history with porcupine against the
+// model of the scope. Unknown outcomes have an infinite return.
+func TestLeaseHistoriesAreLinearizable(t *testing.T) {
+	t.Parallel()
+	histories := pick(2, 8)
+	var ops, unknown, violations, undecided int
+	var faults faultproxy.Stats
+	var checking time.Duration
+	for i := range histories {
+		clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
+		st := newStack(t, realFaults(clk), 20*time.Millisecond)
+		spec := linearize.Spec{MaxHolders: 1 + i%2}
+		hist := linearize.NewHistory(clk)
+		historyContest{max: spec.MaxHolders, contenders: pick(4, 8), rounds: pick(3, 8)}.run(t, st, clk, hist)
+		start := time.Now()
+		res := linearize.Check(spec, hist.Operations(), 2*time.Minute)
+		checking += time.Since(start)
+		hs := hist.Stats()
+		ops, unknown = ops+hs.Operations, unknown+hs.Unknown
+		if hs.Unread > 0 {
+			t.Errorf("history %d: %d scope writes the recorder could not read", i, hs.Unread)
+		}
+		switch res.Verdict {
+		case porcupine.Illegal:
+			violations++
+			path := filepath.Join(t.TempDir(), fmt.Sprintf("history-%d.html", i))
+			_ = res.Visualize(path)
+			t.Errorf("history %d (%d operations, %d holders): not linearizable; see %s", i, hs.Operations, spec.MaxHolders, path)
+		case porcupine.Unknown:
+			undecided++
+		}
+		faults = addStats(faults, st.proxy.Stats())
+	}
+	if faults.Conflicts == 0 || faults.Held == 0 || faults.AppliedFailed == 0 {
+		t.Errorf("faults not met: %+v", faults)
+	}
+	report(t, map[string]any{"histories_checked": histories, "violations": violations, "undecided": undecided,
+		"operations": ops, "unknown_outcomes": unknown, "conflicts_injected": faults.Conflicts + faults.ItemConflicts,
+		"stalls_injected": faults.Held, "ambiguous_injected": faults.AppliedFailed + faults.AppliedDropped + faults.HeldAbandoned,
+		"throttled": faults.Throttled, "token_replays": faults.TokenReplays, "check_ms": checking.Milliseconds()})
+}
+
+// historyContest is contenders taking turns on one scope, each round an
+// acquisition, writes under the lease while holding it, and a release.
+type historyContest struct{ max, contenders, rounds int }
+
+var (
+	historyTTL       = 9 * time.Second
+	historyHeartbeat = 3 * time.Second
+	historySkew      = 3 * time.Second
+)
+
+func (c historyContest) run(t *testing.T, st *stack, clk clock.Scaled, hist *linearize.History) {
+	t.Helper()
+	scope := fmt.Sprintf("history/%s/%d", t.Name(), tableID.Add(1))
+	var wg sync.WaitGroup
+	for i := range c.contenders {
+		m, err := lease.NewManager(hist.Client(i, st.via), st.table, lease.WithMaxHolders(c.max),
+			lease.WithTTL(historyTTL), lease.WithHeartbeat(historyHeartbeat), lease.WithSkew(historySkew),
+			lease.WithClock(clk), lease.WithPoll(historyHeartbeat/10, historyHeartbeat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() { c.contend(t, st, m, scope, fmt.Sprintf("c%02d", i), clk) })
+	}
+	wg.Wait()
+}
+
+func (c historyContest) contend(t *testing.T, st *stack, m *lease.Manager, scope, name string, clk clock.Scaled) {
+	for range c.rounds {
+		ctx, cancel := context.WithTimeout(context.Background(), clock.Wall(clk, 20*historyTTL))
+		l, err := m.Acquire(ctx, scope, lease.As(name))
+		if err != nil {
+			cancel()
+			continue // waited too long: no fairness
+		}
+		for k := range rand.IntN(4) + 1 {
+			select {
+			case <-clk.After(time.Duration(rand.Int64N(int64(2 * time.Second)))):
+			case <-l.Done():
+			}
+			if !l.Valid() {
+				break
+			}
+			wctx, wcancel := context.WithTimeout(ctx, clock.Wall(clk, historyTTL/2))
+			if err := guardedPut(wctx, st.table, l, fmt.Sprint(k)); err != nil && !errors.Is(err, lease.ErrNotHeld) &&
+				!errors.Is(err, lease.ErrUnknown) && wctx.Err() == nil {
+				t.Logf("%s: write under the lease: %v", name, err)
+			}
+			wcancel()
+		}
+		_ = l.Release(ctx)
+		cancel()
+	}
+}
+
+// addStats sums the proxy's counts of two stacks.
+func addStats(a, b faultproxy.Stats) faultproxy.Stats {
+	a.Conflicts += b.Conflicts
+	a.ItemConflicts += b.ItemConflicts
+	a.Throttled += b.Throttled
+	a.Held += b.Held
+	a.HeldAbandoned += b.HeldAbandoned
+	a.AppliedFailed += b.AppliedFailed
+	a.AppliedDropped += b.AppliedDropped
+	a.TokenReplays += b.TokenReplays
+	return a
+}
