@@ -34,7 +34,7 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 	t.Parallel()
 	histories := pick(2, 8)
 	var ops, unknown, violations, undecided int
-	var faults faultproxy.Stats
+	var faults []faultproxy.Stats
 	var checking time.Duration
 	for i := range histories {
 		clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
@@ -59,15 +59,24 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 		case porcupine.Unknown:
 			undecided++
 		}
-		faults = addStats(faults, st.proxy.Stats())
+		faults = append(faults, st.proxy.Stats())
 	}
-	if faults.Conflicts == 0 || faults.Held == 0 || faults.AppliedFailed == 0 {
+	sum := func(f func(faultproxy.Stats) int64) (n int64) {
+		for _, s := range faults {
+			n += f(s)
+		}
+		return n
+	}
+	conflicts := sum(func(s faultproxy.Stats) int64 { return s.Conflicts + s.ItemConflicts })
+	stalls := sum(func(s faultproxy.Stats) int64 { return s.Held })
+	ambiguous := sum(func(s faultproxy.Stats) int64 { return s.AppliedFailed + s.AppliedDropped + s.HeldAbandoned })
+	if conflicts == 0 || stalls == 0 || ambiguous == 0 {
 		t.Errorf("faults not met: %+v", faults)
 	}
 	report(t, map[string]any{"histories_checked": histories, "violations": violations, "undecided": undecided,
-		"operations": ops, "unknown_outcomes": unknown, "conflicts_injected": faults.Conflicts + faults.ItemConflicts,
-		"stalls_injected": faults.Held, "ambiguous_injected": faults.AppliedFailed + faults.AppliedDropped + faults.HeldAbandoned,
-		"throttled": faults.Throttled, "token_replays": faults.TokenReplays, "check_ms": checking.Milliseconds()})
+		"operations": ops, "unknown_outcomes": unknown, "conflicts_injected": conflicts, "stalls_injected": stalls,
+		"ambiguous_injected": ambiguous, "throttled": sum(func(s faultproxy.Stats) int64 { return s.Throttled }),
+		"token_replays": sum(func(s faultproxy.Stats) int64 { return s.TokenReplays }), "check_ms": checking.Milliseconds()})
 }
 
 // historyContest is contenders taking turns on one scope, each round an
@@ -122,17 +131,4 @@ func (c historyContest) contend(t *testing.T, st *stack, m *lease.Manager, scope
 		_ = l.Release(ctx)
 		cancel()
 	}
-}
-
-// addStats sums the proxy's counts of two stacks.
-func addStats(a, b faultproxy.Stats) faultproxy.Stats {
-	a.Conflicts += b.Conflicts
-	a.ItemConflicts += b.ItemConflicts
-	a.Throttled += b.Throttled
-	a.Held += b.Held
-	a.HeldAbandoned += b.HeldAbandoned
-	a.AppliedFailed += b.AppliedFailed
-	a.AppliedDropped += b.AppliedDropped
-	a.TokenReplays += b.TokenReplays
-	return a
 }

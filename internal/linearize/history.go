@@ -135,28 +135,27 @@ type client struct {
 
 func (c *client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	op, scope, ok := readUpdate(in)
-	if !ok {
-		if scope {
-			c.h.unread()
-		}
-		return c.DynamoDB.UpdateItem(ctx, in, o...)
-	}
-	call := c.h.now()
-	out, err := c.DynamoDB.UpdateItem(ctx, in, o...)
-	c.h.record(c.id, op, call, err)
-	return out, err
+	return recorded(c, op, scope, ok, func() (*dynamodb.UpdateItemOutput, error) { return c.DynamoDB.UpdateItem(ctx, in, o...) })
 }
 
 func (c *client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	op, scope, ok := readTransact(in)
+	return recorded(c, op, scope, ok, func() (*dynamodb.TransactWriteItemsOutput, error) {
+		return c.DynamoDB.TransactWriteItems(ctx, in, o...)
+	})
+}
+
+// recorded sends a request and records it as op when it was read (ok); a
+// scope write that was not read is counted.
+func recorded[T any](c *client, op Input, scope, ok bool, send func() (T, error)) (T, error) {
 	if !ok {
 		if scope {
 			c.h.unread()
 		}
-		return c.DynamoDB.TransactWriteItems(ctx, in, o...)
+		return send()
 	}
 	call := c.h.now()
-	out, err := c.DynamoDB.TransactWriteItems(ctx, in, o...)
+	out, err := send()
 	c.h.record(c.id, op, call, err)
 	return out, err
 }

@@ -2,16 +2,14 @@ package linearize_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/internal/linearize"
-	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -20,19 +18,11 @@ import (
 // the history checks.
 func TestHistoryReadsTheLeaseRequests(t *testing.T) {
 	ctx := context.Background()
-	up := httptest.NewServer(localaws.DynamoDBHandler())
-	t.Cleanup(up.Close)
-	cfg, err := localaws.Config(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := localaws.DynamoDB(cfg, up.URL)
-	if err := lease.CreateTable(ctx, db, "t"); err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.Scaled{Epoch: time.Now(), Scale: 50}
+	db := ddbtest.Start(t)
+	table := ddbtest.Table(t, db, "linearize")
+	clk := ddbtest.Clock()
 	h := linearize.NewHistory(clk)
-	m, err := lease.NewManager(h.Client(0, db), "t", lease.WithTTL(9*time.Second), lease.WithHeartbeat(3*time.Second),
+	m, err := lease.NewManager(h.Client(0, db), table, lease.WithTTL(9*time.Second), lease.WithHeartbeat(3*time.Second),
 		lease.WithClock(clk))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +31,7 @@ func TestHistoryReadsTheLeaseRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = l.Transact(ctx, []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String("t"), Item: map[string]types.AttributeValue{
+	err = l.Transact(ctx, []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
 		"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "v"}}}}})
 	if err != nil {
 		t.Fatal(err)
