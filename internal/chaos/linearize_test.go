@@ -26,7 +26,7 @@ func realFaults(clk clock.Clock) faultproxy.Rates {
 
 // TestLeaseHistoriesAreLinearizable records every lease operation of
 // contests through the fault proxy (transactions cancelled by conflicts,
-// single-item conflicts, throttling, requests held 4 s and applied late,
+// single-item conflicts, conflicts between writes that overlap, throttling, requests held 4 s and applied late,
 // writes applied then answered 500 or dropped, ClientRequestToken as
 // DynamoDB honours it) and checks each history with porcupine against the
 // model of the scope. Unknown outcomes have an infinite return.
@@ -38,7 +38,7 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 	var checking time.Duration
 	for i := range histories {
 		clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
-		st := newStack(t, realFaults(clk), 20*time.Millisecond)
+		st := newStack(t, realFaults(clk), 20*time.Millisecond, faultproxy.WithOverlapConflicts())
 		spec := linearize.Spec{MaxHolders: 1 + i%2}
 		hist := linearize.NewHistory(clk)
 		historyContest{max: spec.MaxHolders, contenders: pick(4, 8), rounds: pick(3, 8)}.run(t, st, clk, hist)
@@ -76,7 +76,8 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 	report(t, map[string]any{"histories_checked": histories, "violations": violations, "undecided": undecided,
 		"operations": ops, "unknown_outcomes": unknown, "conflicts_injected": conflicts, "stalls_injected": stalls,
 		"ambiguous_injected": ambiguous, "throttled": sum(func(s faultproxy.Stats) int64 { return s.Throttled }),
-		"token_replays": sum(func(s faultproxy.Stats) int64 { return s.TokenReplays }), "check_ms": checking.Milliseconds()})
+		"token_replays": sum(func(s faultproxy.Stats) int64 { return s.TokenReplays }),
+		"overlaps":      sum(func(s faultproxy.Stats) int64 { return s.Overlaps }), "check_ms": checking.Milliseconds()})
 }
 
 // historyContest is contenders taking turns on one scope, each round an
