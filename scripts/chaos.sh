@@ -63,7 +63,7 @@ if command -v jq >/dev/null 2>&1 && [[ -s "$report" ]]; then
      f("starved"), f("stale_holder_trusts"), f("stale_write_refused"), f("margin_s"),
      f("histories_checked"), f("violations"), f("undecided"), f("operations"), f("unknown_outcomes"),
      f("conflicts_injected"), f("stalls_injected"), f("ambiguous_injected"), f("token_replays"),
-     f("fence_only_takeover"), f("violation_detected")] | join("  ")' "$report"
+     f("mutants_caught"), f("overlaps"), f("fence_only_takeover"), f("violation_detected")] | join("  ")' "$report"
 elif [[ -s "$report" ]]; then
   cat "$report"
 else

@@ -33,7 +33,7 @@ func realFaults(clk clock.Clock) faultproxy.Rates {
 func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 	t.Parallel()
 	histories := pick(2, 8)
-	var ops, unknown, violations, undecided int
+	var ops, unknown, violations, undecided, mutants int
 	var faults []faultproxy.Stats
 	var checking time.Duration
 	for i := range histories {
@@ -59,6 +59,9 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 		case porcupine.Unknown:
 			undecided++
 		}
+		if writeAfterRelease(t, spec, hist.Operations()) {
+			mutants++
+		}
 		faults = append(faults, st.proxy.Stats())
 	}
 	sum := func(f func(faultproxy.Stats) int64) (n int64) {
@@ -74,10 +77,33 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 		t.Errorf("faults not met: %+v", faults)
 	}
 	report(t, map[string]any{"histories_checked": histories, "violations": violations, "undecided": undecided,
-		"operations": ops, "unknown_outcomes": unknown, "conflicts_injected": conflicts, "stalls_injected": stalls,
+		"operations": ops, "unknown_outcomes": unknown, "mutants_caught": mutants, "conflicts_injected": conflicts, "stalls_injected": stalls,
 		"ambiguous_injected": ambiguous, "throttled": sum(func(s faultproxy.Stats) int64 { return s.Throttled }),
 		"token_replays": sum(func(s faultproxy.Stats) int64 { return s.TokenReplays }),
 		"overlaps":      sum(func(s faultproxy.Stats) int64 { return s.Overlaps }), "check_ms": checking.Milliseconds()})
+}
+
+// writeAfterRelease adds to ops a guarded write that succeeds just after
+// its holder's release did, and reports whether the check, on this real
+// history, says Illegal (it must: the check is known to fail on it).
+func writeAfterRelease(t *testing.T, spec linearize.Spec, ops []porcupine.Operation) bool {
+	t.Helper()
+	for _, op := range ops {
+		in := op.Input.(linearize.Input)
+		if in.Kind != linearize.Release || op.Output != linearize.OK {
+			continue
+		}
+		ghost := linearize.Input{Kind: linearize.Write, Scope: in.Scope, Holder: in.Holder, Fence: in.Fence,
+			Call: op.Return + 1, Return: op.Return + 2}
+		ops = append(ops, porcupine.Operation{ClientId: op.ClientId, Input: ghost, Output: linearize.OK, Call: ghost.Call, Return: ghost.Return})
+		if v := linearize.Check(spec, ops, time.Minute).Verdict; v != porcupine.Illegal {
+			t.Errorf("a write after its holder's release was judged %v, want Illegal", v)
+			return false
+		}
+		return true
+	}
+	t.Error("no release succeeded: nothing to mutate")
+	return false
 }
 
 // historyContest is contenders taking turns on one scope, each round an
