@@ -73,7 +73,7 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 	conflicts := sum(func(s faultproxy.Stats) int64 { return s.Conflicts + s.ItemConflicts })
 	stalls := sum(func(s faultproxy.Stats) int64 { return s.Held })
 	ambiguous := sum(func(s faultproxy.Stats) int64 { return s.AppliedFailed + s.AppliedDropped + s.HeldAbandoned })
-	if conflicts == 0 || stalls == 0 || ambiguous == 0 {
+	if conflicts == 0 || (long() && (stalls == 0 || ambiguous == 0)) { // a short run may meet no 3 % fault
 		t.Errorf("faults not met: %+v", faults)
 	}
 	report(t, map[string]any{"histories_checked": histories, "violations": violations, "undecided": undecided,
