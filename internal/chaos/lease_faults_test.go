@@ -62,3 +62,22 @@ func TestLeaseClockSkewWithinMargin(t *testing.T) {
 	report(t, map[string]any{"skew_margin_s": c.skew.Seconds(), "offsets_s": "-2..+2", "max_holders": c.max,
 		"max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive, "lost": o.Lost})
 }
+
+// TestLeaseUnderRealDynamoDBFaults: what only real DynamoDB and networks
+// do — transactions cancelled by conflicts, single-item conflicts,
+// throttling, requests held 4 s and applied late, writes applied then
+// failed, token idempotency — and still never more than N holders
+// believe they hold the scope, and every believer's Guard passes.
+func TestLeaseUnderRealDynamoDBFaults(t *testing.T) {
+	t.Parallel()
+	clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
+	st := newStack(t, realFaults(clk), 20*time.Millisecond, faultproxy.WithOverlapConflicts())
+	c := leaseContest(1)
+	o := c.run(t, st, clk)
+	o.check(t, c)
+	s := st.proxy.Stats()
+	report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
+		"acquired": o.Acquired, "starved": o.Starved, "lost": o.Lost, "confused": o.Confused,
+		"conflicts_injected": s.Conflicts + s.ItemConflicts, "stalls_injected": s.Held,
+		"ambiguous_injected": s.AppliedFailed + s.AppliedDropped + s.HeldAbandoned, "faults": s})
+}
