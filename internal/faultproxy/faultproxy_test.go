@@ -15,19 +15,36 @@ import (
 	"github.com/vectora/ingest-normalize/lease"
 )
 
+// newProxy builds the proxy in front of the upstream server up.
+type newProxy func(up *httptest.Server, opts ...faultproxy.Option) (*faultproxy.Proxy, error)
+
+// inProcess is a proxy in front of up's handler, its upstream wrapped by wrap.
+func inProcess(wrap func(http.Handler) http.Handler) newProxy {
+	return func(up *httptest.Server, opts ...faultproxy.Option) (*faultproxy.Proxy, error) {
+		return faultproxy.New(wrap(up.Config.Handler), opts...)
+	}
+}
+
+// overHTTP is a proxy in front of up's URL, as cmd/ddb-faultproxy runs it.
+func overHTTP(up *httptest.Server, opts ...faultproxy.Option) (*faultproxy.Proxy, error) {
+	return faultproxy.NewURL(up.URL, opts...)
+}
+
+func unwrapped(h http.Handler) http.Handler { return h }
+
 // setup starts minidyn, a proxy in front of it, and returns a client
 // through the proxy (no SDK retries, so every fault surfaces) and one
 // straight to minidyn.
 func setup(t *testing.T, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
-	return setupWrapped(t, func(h http.Handler) http.Handler { return h }, rates, opts...)
+	return setupWith(t, inProcess(unwrapped), rates, opts...)
 }
 
-// setupWrapped is setup with the proxy's upstream wrapped by wrap.
-func setupWrapped(t *testing.T, wrap func(http.Handler) http.Handler, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
+// setupWith is setup with the proxy built by mk.
+func setupWith(t *testing.T, mk newProxy, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
 	t.Helper()
 	up := httptest.NewServer(localaws.DynamoDBHandler())
 	t.Cleanup(up.Close)
-	p, err := faultproxy.New(wrap(up.Config.Handler), append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)...)
+	p, err := mk(up, append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,16 @@ import (
 )
 
 // TestHeldWriteLandsAfterTheClientGaveUp: a held write whose client gives
-// up is applied all the same, after a write sent later.
+// up is applied all the same, after a write sent later, in front of an
+// in-process handler as over HTTP.
 func TestHeldWriteLandsAfterTheClientGaveUp(t *testing.T) {
-	p, via, direct, _ := setup(t, faultproxy.Rates{Hold: 1, HoldFor: 300 * time.Millisecond})
+	for name, mk := range map[string]newProxy{"in-process": inProcess(unwrapped), "over HTTP": overHTTP} {
+		t.Run(name, func(t *testing.T) { heldWriteLandsLate(t, mk) })
+	}
+}
+
+func heldWriteLandsLate(t *testing.T, mk newProxy) {
+	p, via, direct, _ := setupWith(t, mk, faultproxy.Rates{Hold: 1, HoldFor: 300 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := put(ctx, via, "late"); !errors.Is(err, context.DeadlineExceeded) {

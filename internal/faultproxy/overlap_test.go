@@ -35,7 +35,7 @@ func (s *slowFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestOverlappingWritesConflict(t *testing.T) {
 	ctx := context.Background()
 	slow := &slowFirst{arrived: make(chan struct{}), release: make(chan struct{})}
-	p, via, direct, _ := setupWrapped(t, func(h http.Handler) http.Handler { slow.Handler = h; return slow },
+	p, via, direct, _ := setupWith(t, inProcess(func(h http.Handler) http.Handler { slow.Handler = h; return slow }),
 		faultproxy.Rates{}, faultproxy.WithOverlapConflicts())
 	first := make(chan error, 1)
 	go func() { first <- transact(ctx, via, "t1", "a", "b") }()
