@@ -116,40 +116,50 @@ func (spec Spec) step(s state, in Input, out Output) []any {
 // apply is in taking effect on s, and whether it may.
 func (spec Spec) apply(s state, in Input) (state, bool) {
 	i, held := s.find(in.Holder)
-	var e entry
-	if held {
-		e = s.entries[i]
-	}
-	mine := held && e.fence == in.Fence
 	switch in.Kind {
 	case Acquire:
-		if held || in.Fence <= s.fence {
-			return s, false
-		}
-		s, ok := spec.remove(s, in)
-		if !ok || (spec.MaxHolders > 0 && s.live(in.Return, in.Holder)+1 > spec.MaxHolders) {
-			return s, false
-		}
-		s = s.with(entry{id: in.Holder, fence: in.Fence, expires: in.Expires})
-		s.fence = in.Fence
-		return s, true
+		return spec.acquire(s, in, held)
 	case Renew:
-		if !mine || e.expires > in.Expires {
+		if !held || s.entries[i].fence != in.Fence || s.entries[i].expires > in.Expires {
 			return s, false
 		}
-		return s.with(entry{id: e.id, fence: e.fence, expires: in.Expires}), true
+		return s.with(entry{id: in.Holder, fence: in.Fence, expires: in.Expires}), true
 	case Release:
-		return s.without(in.Holder), mine
+		return s.without(in.Holder), held && s.entries[i].fence == in.Fence
 	case Write:
-		if !mine || e.expires < in.Call || (in.Expires != 0 && e.expires > in.Expires) {
+		if !held {
 			return s, false
 		}
-		if in.Expires != 0 {
-			s = s.with(entry{id: e.id, fence: e.fence, expires: in.Expires})
-		}
-		return spec.remove(s, in)
+		return spec.write(s, in, s.entries[i])
 	}
 	return s, false
+}
+
+// acquire adds in's entry with a new fence, after its removals, while the
+// live entries stay within the limit.
+func (spec Spec) acquire(s state, in Input, held bool) (state, bool) {
+	if held || in.Fence <= s.fence {
+		return s, false
+	}
+	s, ok := spec.remove(s, in)
+	if !ok || (spec.MaxHolders > 0 && s.live(in.Return, in.Holder)+1 > spec.MaxHolders) {
+		return s, false
+	}
+	s = s.with(entry{id: in.Holder, fence: in.Fence, expires: in.Expires})
+	s.fence = in.Fence
+	return s, true
+}
+
+// write applies a guarded write of e's holder: only while e is current
+// (not expired at the call), renewing it if asked (never backwards).
+func (spec Spec) write(s state, in Input, e entry) (state, bool) {
+	if e.fence != in.Fence || e.expires < in.Call || (in.Expires != 0 && e.expires > in.Expires) {
+		return s, false
+	}
+	if in.Expires != 0 {
+		s = s.with(entry{id: e.id, fence: e.fence, expires: in.Expires})
+	}
+	return spec.remove(s, in)
 }
 
 // remove takes over in's removals: each entry still there must have

@@ -2,6 +2,9 @@ package linearize
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/anishathalye/porcupine"
@@ -60,5 +63,20 @@ func TestModelVerdicts(t *testing.T) {
 				t.Errorf("verdict %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestVisualizeAFailedHistory(t *testing.T) {
+	ops := []porcupine.Operation{
+		op(0, Input{Kind: Acquire, Holder: "a", Fence: 1, Expires: 30 * s}, OK, 0, 1),
+		op(1, Input{Kind: Acquire, Holder: "b", Fence: 2, Expires: 40 * s}, OK, 10*s, 10*s+1),
+	}
+	res := Check(Spec{MaxHolders: 1}, ops, 0)
+	path := filepath.Join(t.TempDir(), "h.html")
+	if err := res.Visualize(path); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), "acquire b f2") {
+		t.Errorf("visualisation misses the operations: %v", err)
 	}
 }
