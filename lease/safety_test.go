@@ -308,3 +308,37 @@ func newManagerOn(t testing.TB, c lease.DynamoDB, table string, clk clock.Clock,
 	}
 	return m
 }
+
+// TestConflictedWriteLetsTheHeartbeatRenew (scenario 6): a write under the
+// lease whose transactions are cancelled for conflicts longer than the TTL
+// is retried meanwhile, and the heartbeat keeps renewing the lease: it is
+// not lost, and the write lands once the conflicts end.
+func TestConflictedWriteLetsTheHeartbeatRenew(t *testing.T) {
+	ctx := context.Background()
+	table, clk := newTable(t), safetyClock()
+	net := &network{DynamoDB: db}
+	a, err := newManagerOn(t, net, table, clk).Acquire(ctx, "dev", lease.As("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release(ctx)
+	conflict := &types.TransactionCanceledException{Message: aws.String("Transaction cancelled [None, TransactionConflict]"),
+		CancellationReasons: []types.CancellationReason{{Code: aws.String("None")}, {Code: aws.String("TransactionConflict")}}}
+	r := net.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, fail: conflict, count: 1 << 30})
+	done := make(chan error, 1)
+	wctx, cancel := context.WithTimeout(ctx, clock.Wall(clk, 90*time.Second))
+	defer cancel()
+	go func() { done <- a.Transact(wctx, []types.TransactWriteItem{putItem(table, "conflicted")}) }()
+	<-clk.After(45 * time.Second) // longer than the TTL (30 s)
+	if err := a.Err(); err != nil {
+		t.Fatalf("lease lost while a write was retried through conflicts: %v", err)
+	}
+	net.mu.Lock()
+	used := r.used
+	r.count = used // the conflicts end
+	net.mu.Unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("write after %d conflicts: %v", used, err)
+	}
+	t.Logf("write landed after %d cancelled attempts; lease valid: %v", used, a.Valid())
+}
