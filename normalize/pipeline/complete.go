@@ -15,6 +15,7 @@ import (
 func (r *run) complete(ctx context.Context, resp *Response) error {
 	r.fill(resp)
 	if !r.lease.Valid() {
+		r.count(resp, r.lastStates())
 		resp.Message = fmt.Sprintf("lease lost: %v; %d items remain", r.lease.Err(), resp.Counts.Remaining)
 		return nil
 	}
