@@ -7,6 +7,10 @@ const (
 	kindBefore kind = iota + 1
 	kindSpike
 	kindApplied
+	kindConflict     // Conflict and ItemConflict (disjoint operations)
+	kindConflictItem // which item of a transaction conflicts
+	kindThrottle
+	kindHold
 )
 
 // draw returns a uniform number in [0,1) for request n and kind, fixed by

@@ -17,11 +17,11 @@ import (
 // setup starts minidyn, a proxy in front of it, and returns a client
 // through the proxy (no SDK retries, so every fault surfaces) and one
 // straight to minidyn.
-func setup(t *testing.T, rates faultproxy.Rates) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
+func setup(t *testing.T, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
 	t.Helper()
 	up := httptest.NewServer(localaws.DynamoDBHandler())
 	t.Cleanup(up.Close)
-	p, err := faultproxy.New(up.Config.Handler, faultproxy.WithRates(rates), faultproxy.WithSeed(3))
+	p, err := faultproxy.New(up.Config.Handler, append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestSeededDrawsRepeat(t *testing.T) {
 
 func TestBadRates(t *testing.T) {
 	for _, r := range []faultproxy.Rates{{Internal: -0.1}, {Reset: 1.5}, {Internal: 0.6, Throughput: 0.6},
-		{AppliedFailed: 0.7, AppliedDropped: 0.7}, {SpikeLatency: -1}} {
+		{AppliedFailed: 0.7, AppliedDropped: 0.7}, {SpikeLatency: -1}, {Conflict: 1.1}, {Hold: -1}, {HoldFor: -1}} {
 		if _, err := faultproxy.New(localaws.DynamoDBHandler(), faultproxy.WithRates(r)); err == nil {
 			t.Errorf("%+v accepted", r)
 		}
