@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/faultproxy"
+)
+
+// TestConcurrentInvocationsThroughConflicts is the acceptance test of
+// issue 12: K = 3 invocations of the real binary under the RIE, over the
+// real sample items, their DynamoDB requests through the fault proxy,
+// which cancels 20 % of the transactions with TransactionConflict, holds
+// 3 % of the requests 4 s (of the Lambda's clock) while the others
+// proceed, and answers 3 % of the writes 500 after applying them. Every
+// item gets exactly one record and one Bedrock call, every response is
+// without error, the day files hold every item, and no lease is left.
+// make test runs 60 items; make chaos (CHAOS_LONG=1) 150.
+func TestConcurrentInvocationsThroughConflicts(t *testing.T) {
+	n := itemCount
+	if os.Getenv("CHAOS_LONG") != "" {
+		n = 150
+	}
+	bootstrap, rieBin := binaries(t)
+	q := quota{rpm: 60, tpm: 180_000, scale: 20}
+	st := newStackN(t, q, n)
+	proxy, err := faultproxy.NewURL(st.urls.dynamodb, faultproxy.WithSeed(12),
+		faultproxy.WithClock(clock.Scaled{Epoch: st.epoch, Scale: q.scale}),
+		faultproxy.WithRates(faultproxy.Rates{Conflict: 0.20, Hold: 0.03, AppliedFailed: 0.03,
+			HoldFor: clock.Wall(clock.Scaled{Scale: q.scale}, 4*time.Second)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := st.lambdaEnv("LEASE_TTL=20s", "CLAIM_BATCH=2", "AWS_ENDPOINT_URL_DYNAMODB="+serve(t, proxy))
+	var ries []*rie
+	for i := 1; i <= 3; i++ {
+		ries = append(ries, startRIE(t, fmt.Sprintf("rie-%d", i), bootstrap, rieBin, env))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	remaining, failed := n, 0
+	for i, r := range invokeAll(ctx, ries, st.event()) {
+		t.Logf("invocation %d: %.1fs: %.600s", i+1, r.elapsed.Seconds(), r.body)
+		if r.err != nil {
+			failed++
+			t.Error(r.err)
+			continue
+		}
+		if lost, _ := r.fields["lease.lost"].(string); lost != "" {
+			t.Errorf("invocation %d lost its lease: %s", i+1, lost)
+		}
+		if left, ok := r.count("remaining"); ok {
+			remaining = min(remaining, left) // the last one to finish completes the run
+		}
+	}
+	if remaining != 0 {
+		t.Errorf("every invocation ended with items remaining (at least %d)", remaining)
+	}
+	recs := st.records()
+	st.checkRecords(recs)
+	calls := st.calls()
+	inDays := dayFileItems(t, st, recs.DayFiles)
+	fs := proxy.Stats()
+	t.Logf("K=3, %d items: records %v, %d in day files, bedrock %+v; injected: %d conflicts, %d held (%d abandoned), %d applied-then-500, %d token replays of %d requests",
+		n, recs.ByStatus(), inDays, calls, fs.Conflicts, fs.Held, fs.HeldAbandoned, fs.AppliedFailed, fs.TokenReplays, fs.Requests)
+	if calls.Completed != int64(n) || calls.Admitted != int64(n) {
+		t.Errorf("bedrock saw %d admitted, %d completed calls for %d items: some item was normalized twice (or not at all)",
+			calls.Admitted, calls.Completed, n)
+	}
+	if f := recs.ByStatus()["failed"]; f > 0 {
+		t.Errorf("%d records failed", f)
+	}
+	if inDays != n {
+		t.Errorf("the day files hold %d items, want %d", inDays, n)
+	}
+	if fs.Conflicts == 0 || fs.Held == 0 || fs.AppliedFailed == 0 {
+		t.Errorf("the proxy injected too little: %+v", fs)
+	}
+	checkNoLease(t, st)
+	report(t, map[string]any{"items": n, "lost": n - len(recs.Items), "normalized_twice": int(calls.Completed) - n,
+		"responses_with_error": failed, "day_files_missing_items": n - inDays, "conflicts": fs.Conflicts,
+		"held": fs.Held, "applied_failed": fs.AppliedFailed})
+}
+
+// dayFileItems counts the distinct items in the day files.
+func dayFileItems(t *testing.T, st *stack, keys []string) int {
+	t.Helper()
+	ids := map[string]bool{}
+	for _, k := range keys {
+		out, err := st.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(dataBucket), Key: aws.String(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		var recs []struct {
+			ItemID string `json:"item_id"`
+		}
+		if err == nil {
+			err = json.Unmarshal(data, &recs)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		for _, r := range recs {
+			ids[r.ItemID] = true
+		}
+	}
+	return len(ids)
+}
+
+var reportMu sync.Mutex
+
+// report logs figures and, when CHAOS_REPORT names a file (make chaos),
+// appends them to it as one JSON line for scripts/chaos.sh.
+func report(t *testing.T, figures map[string]any) {
+	figures["test"] = t.Name()
+	line, _ := json.Marshal(figures)
+	t.Logf("figures: %s", line)
+	path := os.Getenv("CHAOS_REPORT")
+	if path == "" {
+		return
+	}
+	reportMu.Lock()
+	defer reportMu.Unlock()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		_, err = f.Write(append(line, '\n'))
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
+		t.Errorf("report: %v", err)
+	}
+}
