@@ -25,16 +25,26 @@ import (
 // proceed, and answers 3 % of the writes 500 after applying them. Every
 // item gets exactly one record and one Bedrock call, every response is
 // without error, the day files hold every item, and no lease is left.
-// make test runs 60 items; make chaos (CHAOS_LONG=1) 150.
+// make test runs one fault seed over 60 items; make chaos (CHAOS_LONG=1)
+// four seeds over every item of the real data and the embedded sample.
 func TestConcurrentInvocationsThroughConflicts(t *testing.T) {
-	n := itemCount
+	n, seeds := itemCount, []uint64{12}
 	if os.Getenv("CHAOS_LONG") != "" {
-		n = 150
+		n, seeds = 0, []uint64{12, 13, 14, 15} // 0: every item
 	}
+	for _, seed := range seeds {
+		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) { throughConflicts(t, n, seed) })
+	}
+}
+
+// throughConflicts runs the acceptance test over n items with the proxy's
+// faults drawn from seed.
+func throughConflicts(t *testing.T, n int, seed uint64) {
 	bootstrap, rieBin := binaries(t)
 	q := quota{rpm: 60, tpm: 180_000, scale: 20}
 	st := newStackN(t, q, n)
-	proxy, err := faultproxy.NewURL(st.urls.dynamodb, faultproxy.WithSeed(12),
+	n = len(st.seeded.IDs)
+	proxy, err := faultproxy.NewURL(st.urls.dynamodb, faultproxy.WithSeed(seed),
 		faultproxy.WithClock(clock.Scaled{Epoch: st.epoch, Scale: q.scale}),
 		faultproxy.WithRates(faultproxy.Rates{Conflict: 0.20, Hold: 0.03, AppliedFailed: 0.03,
 			HoldFor: clock.Wall(clock.Scaled{Scale: q.scale}, 4*time.Second)}))
