@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
@@ -81,5 +82,35 @@ func TestConflictsUntilTheDeadline(t *testing.T) {
 	recs := records(t, f, "acme")
 	if r.Counts.Remaining != 24-len(recs) || r.Counts.Remaining < 16 {
 		t.Errorf("%d records, counts %+v; want the %d items without a record remaining", len(recs), r.Counts, 24-len(recs))
+	}
+}
+
+// throttledDB answers the first n Queries with ThrottlingException, as
+// DynamoDB does for a hot partition.
+type throttledDB struct {
+	pipeline.DynamoDB
+	n     int64
+	calls atomic.Int64
+}
+
+func (c *throttledDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	if c.calls.Add(1) <= c.n {
+		return nil, &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate of requests exceeds the allowed throughput."}
+	}
+	return c.DynamoDB.Query(ctx, in, o...)
+}
+
+// TestThrottledReadsAreRetried: the run's batches are read although the
+// first reads are throttled, more times than the SDK would retry.
+func TestThrottledReadsAreRetried(t *testing.T) {
+	f := newFixture(t)
+	ev := f.Seed(8, 1)
+	db := &throttledDB{DynamoDB: f.DB, n: 5}
+	r, err := f.Pipeline(db, nil, 0, pipeline.WithBatchSize(4)).Run(f.Context(60*time.Second), ev)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if r.Counts.OK != 8 || r.Counts.Remaining != 0 {
+		t.Errorf("counts %+v, want 8 ok, none remaining", r.Counts)
 	}
 }
