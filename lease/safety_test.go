@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -322,9 +323,7 @@ func TestConflictedWriteLetsTheHeartbeatRenew(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Release(ctx)
-	conflict := &types.TransactionCanceledException{Message: aws.String("Transaction cancelled [None, TransactionConflict]"),
-		CancellationReasons: []types.CancellationReason{{Code: aws.String("None")}, {Code: aws.String("TransactionConflict")}}}
-	r := net.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, fail: conflict, count: 1 << 30})
+	r := net.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, fail: ddbtest.Conflict(2), count: 1 << 30})
 	done := make(chan error, 1)
 	wctx, cancel := context.WithTimeout(ctx, clock.Wall(clk, 90*time.Second))
 	defer cancel()

@@ -3,16 +3,15 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/chaos"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 )
@@ -98,7 +97,7 @@ func throughConflicts(t *testing.T, n int, seed uint64) {
 		t.Errorf("the proxy injected too little: %+v", fs)
 	}
 	checkNoLease(t, st)
-	report(t, map[string]any{"items": n, "lost": n - len(recs.Items), "normalized_twice": int(calls.Completed) - n,
+	chaos.Report(t, map[string]any{"items": n, "lost": n - len(recs.Items), "normalized_twice": int(calls.Completed) - n,
 		"responses_with_error": failed, "day_files_missing_items": n - inDays, "conflicts": fs.Conflicts,
 		"held": fs.Held, "applied_failed": fs.AppliedFailed})
 }
@@ -128,28 +127,4 @@ func dayFileItems(t *testing.T, st *stack, keys []string) int {
 		}
 	}
 	return len(ids)
-}
-
-var reportMu sync.Mutex
-
-// report logs figures and, when CHAOS_REPORT names a file (make chaos),
-// appends them to it as one JSON line for scripts/chaos.sh.
-func report(t *testing.T, figures map[string]any) {
-	figures["test"] = t.Name()
-	line, _ := json.Marshal(figures)
-	t.Logf("figures: %s", line)
-	path := os.Getenv("CHAOS_REPORT")
-	if path == "" {
-		return
-	}
-	reportMu.Lock()
-	defer reportMu.Unlock()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err == nil {
-		_, err = f.Write(append(line, '\n'))
-		err = errors.Join(err, f.Close())
-	}
-	if err != nil {
-		t.Errorf("report: %v", err)
-	}
 }
