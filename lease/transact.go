@@ -66,12 +66,12 @@ type transaction struct {
 // the lease is current: its first item is the lease's condition (this
 // acquisition's entry exists and has not expired), and when no other
 // renewal is in flight it also renews the lease, so that a write the
-// holder makes anyway saves it a heartbeat; only its first attempt does:
-// while it is retried, the heartbeat renews as usual. It retries what DynamoDB did
-// not apply (conflicts, throttling) with a fresh request token and what
-// may have been applied (5xx, broken connections, timeouts) with the same
-// token, so that DynamoDB applies the transaction at most once, until ctx
-// ends. It returns nil when the items were written; an error wrapping
+// holder makes anyway saves it a heartbeat (its first attempt only: while
+// it is retried, the heartbeat renews as usual). It retries what DynamoDB
+// did not apply (conflicts, throttling) with a fresh request token and
+// what may have been applied (5xx, broken connections, timeouts) with the
+// same token, so that DynamoDB applies the transaction at most once, until
+// ctx ends. It returns nil when the items were written; an error wrapping
 // ErrNotHeld when the lease is not held (the lease is then lost: Done
 // closes); ErrChanged when a holder given with Removing changed; a
 // *CanceledError when the condition of one of items failed; and an error

@@ -94,9 +94,10 @@ func (r *run) execute(ctx context.Context, resp *Response, name string) (err err
 }
 
 // deadlines closes r.stop and ends the claims' context at the context's
-// deadline minus the margin, and ends the calls' context at the deadline minus a quarter of the margin,
-// kept to write the last records and release. The deadline is a wall
-// instant: the margin, on the pipeline's clock, is converted to wall time.
+// deadline minus the margin, and ends the calls' context at the deadline
+// minus a quarter of the margin, kept to write the last records and
+// release. The deadline is a wall instant: the margin, on the pipeline's
+// clock, is converted to wall time.
 func (r *run) deadlines(ctx context.Context) context.CancelFunc {
 	claimCtx, stopClaims := context.WithCancel(r.lease.Context())
 	r.claimCtx = claimCtx
