@@ -341,3 +341,30 @@ func TestConflictedWriteLetsTheHeartbeatRenew(t *testing.T) {
 	}
 	t.Logf("write landed after %d cancelled attempts; lease valid: %v", used, a.Valid())
 }
+
+// TestStalledWriteLetsTheHeartbeatRenew: a write under the lease that
+// carries its renewal and stalls in the network longer than the TTL does
+// not keep the heartbeat from renewing: the lease is not lost.
+func TestStalledWriteLetsTheHeartbeatRenew(t *testing.T) {
+	ctx := context.Background()
+	table, clk := newTable(t), safetyClock()
+	net := &network{DynamoDB: db}
+	a, err := newManagerOn(t, net, table, clk).Acquire(ctx, "dev", lease.As("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release(ctx)
+	stall := net.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, hold: make(chan struct{}), count: 1})
+	done := make(chan error, 1)
+	go func() { done <- a.Transact(ctx, []types.TransactWriteItem{putItem(table, "stalled")}) }()
+	<-stall.held
+	<-clk.After(45 * time.Second) // longer than the TTL (30 s)
+	lostErr := a.Err()
+	close(stall.hold)
+	if err := <-done; err != nil {
+		t.Errorf("stalled write: %v", err)
+	}
+	if lostErr != nil {
+		t.Fatalf("lease lost while a write carrying its renewal stalled: %v", lostErr)
+	}
+}
