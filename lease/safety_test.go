@@ -84,17 +84,11 @@ func TestLateRenewalCannotBeErasedByATakeover(t *testing.T) {
 // must not go back behind the lease's own.
 func TestWritesNeverMoveTheExpiryBack(t *testing.T) {
 	ctx := context.Background()
-	table, clk := newTable(t), safetyClock()
-	netA := &network{DynamoDB: db}
-	a, err := newManagerOn(t, netA, table, clk).Acquire(ctx, "dev", lease.As("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release(ctx)
+	a, netA, table, clk := holderOn(t)
 	<-clk.After(5 * time.Second)
-	stall := netA.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, hold: make(chan struct{}), count: 1})
+	stall := netA.add(&rule{match: transactions, hold: make(chan struct{}), count: 1})
 	wctx, cancel := context.WithTimeout(ctx, clock.Wall(clk, 2*time.Second))
-	err = a.Transact(wctx, []types.TransactWriteItem{putItem(table, "late")})
+	err := a.Transact(wctx, []types.TransactWriteItem{putItem(table, "late")})
 	cancel()
 	if !errors.Is(err, lease.ErrUnknown) {
 		t.Fatalf("write given up on: %v, want ErrUnknown", err)
@@ -316,14 +310,8 @@ func newManagerOn(t testing.TB, c lease.DynamoDB, table string, clk clock.Clock,
 // not lost, and the write lands once the conflicts end.
 func TestConflictedWriteLetsTheHeartbeatRenew(t *testing.T) {
 	ctx := context.Background()
-	table, clk := newTable(t), safetyClock()
-	net := &network{DynamoDB: db}
-	a, err := newManagerOn(t, net, table, clk).Acquire(ctx, "dev", lease.As("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release(ctx)
-	r := net.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, fail: ddbtest.Conflict(2), count: 1 << 30})
+	a, net, table, clk := holderOn(t)
+	r := net.add(&rule{match: transactions, fail: ddbtest.Conflict(2), count: 1 << 30})
 	done := make(chan error, 1)
 	wctx, cancel := context.WithTimeout(ctx, clock.Wall(clk, 90*time.Second))
 	defer cancel()
@@ -347,14 +335,8 @@ func TestConflictedWriteLetsTheHeartbeatRenew(t *testing.T) {
 // not keep the heartbeat from renewing: the lease is not lost.
 func TestStalledWriteLetsTheHeartbeatRenew(t *testing.T) {
 	ctx := context.Background()
-	table, clk := newTable(t), safetyClock()
-	net := &network{DynamoDB: db}
-	a, err := newManagerOn(t, net, table, clk).Acquire(ctx, "dev", lease.As("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release(ctx)
-	stall := net.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, hold: make(chan struct{}), count: 1})
+	a, net, table, clk := holderOn(t)
+	stall := net.add(&rule{match: transactions, hold: make(chan struct{}), count: 1})
 	done := make(chan error, 1)
 	go func() { done <- a.Transact(ctx, []types.TransactWriteItem{putItem(table, "stalled")}) }()
 	<-stall.held
@@ -367,4 +349,19 @@ func TestStalledWriteLetsTheHeartbeatRenew(t *testing.T) {
 	if lostErr != nil {
 		t.Fatalf("lease lost while a write carrying its renewal stalled: %v", lostErr)
 	}
+}
+
+// holderOn acquires scope "dev" as holder "a" over a network of its own,
+// on a fresh table and the safety clock; the lease is released when the
+// test ends.
+func holderOn(t *testing.T) (*lease.Lease, *network, string, clock.Clock) {
+	t.Helper()
+	table, clk := newTable(t), safetyClock()
+	net := &network{DynamoDB: db}
+	a, err := newManagerOn(t, net, table, clk).Acquire(context.Background(), "dev", lease.As("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Release(context.Background()) })
+	return a, net, table, clk
 }
