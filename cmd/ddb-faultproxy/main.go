@@ -42,6 +42,7 @@ type settings struct {
 	seed             uint64
 	rates            faultproxy.Rates
 	noTokens         bool
+	overlap          bool
 }
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -56,6 +57,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	opts := []faultproxy.Option{faultproxy.WithRates(s.rates), faultproxy.WithSeed(s.seed)}
 	if s.noTokens {
 		opts = append(opts, faultproxy.WithoutTokens())
+	}
+	if s.overlap {
+		opts = append(opts, faultproxy.WithOverlapConflicts())
 	}
 	p, err := faultproxy.NewURL(s.upstream, opts...)
 	if err != nil {
@@ -131,6 +135,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	fs.DurationVar(&r.HotWindow, "hot-window", env.duration("FAULTPROXY_HOT_WINDOW", time.Second), "an item touched again within this is hot ($FAULTPROXY_HOT_WINDOW)")
 	fs.Float64Var(&r.Hold, "hold", env.float("FAULTPROXY_HOLD", 0), "rate of requests held, then applied even if the client gave up ($FAULTPROXY_HOLD)")
 	fs.DurationVar(&r.HoldFor, "hold-for", env.duration("FAULTPROXY_HOLD_FOR", 4*time.Second), "how long a request is held ($FAULTPROXY_HOLD_FOR)")
+	fs.BoolVar(&s.overlap, "overlap-conflicts", env.str("FAULTPROXY_OVERLAP_CONFLICTS", "") == "1", "writes applied at the same time on one item conflict, as in DynamoDB ($FAULTPROXY_OVERLAP_CONFLICTS=1)")
 	fs.BoolVar(&s.noTokens, "no-tokens", env.str("FAULTPROXY_NO_TOKENS", "") == "1", "ignore ClientRequestToken, as minidyn and moto do ($FAULTPROXY_NO_TOKENS=1)")
 	if err := fs.Parse(args); err != nil {
 		return s, err

@@ -41,16 +41,18 @@ type stack struct {
 
 var tableID atomic.Int64
 
-// newStack starts minidyn behind a proxy with rates and creates a table.
+// newStack starts minidyn behind a proxy with rates (and opts) and
+// creates a table.
 // The SDK client keeps its standard retryer (3 attempts, retry quota) but
 // its backoff is scaled like the test clocks: at most maxBackoff of wall
 // time, where the default would sleep up to 20 s.
-func newStack(t testing.TB, rates faultproxy.Rates, maxBackoff time.Duration) *stack {
+func newStack(t testing.TB, rates faultproxy.Rates, maxBackoff time.Duration, opts ...faultproxy.Option) *stack {
 	t.Helper()
 	id := tableID.Add(1)
 	up := httptest.NewServer(localaws.DynamoDBHandler())
 	t.Cleanup(up.Close)
-	p, err := faultproxy.New(up.Config.Handler, faultproxy.WithRates(rates), faultproxy.WithSeed(uint64(7+id)))
+	p, err := faultproxy.New(up.Config.Handler, append([]faultproxy.Option{faultproxy.WithRates(rates),
+		faultproxy.WithSeed(uint64(7 + id))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,8 +98,8 @@ func throughConflicts(t *testing.T, n int, seed uint64) {
 	}
 	checkNoLease(t, st)
 	chaos.Report(t, map[string]any{"items": n, "lost": n - len(recs.Items), "normalized_twice": int(calls.Completed) - n,
-		"responses_with_error": failed, "day_files_missing_items": n - inDays, "conflicts": fs.Conflicts,
-		"held": fs.Held, "applied_failed": fs.AppliedFailed})
+		"responses_with_error": failed, "day_files_missing_items": n - inDays, "conflicts_injected": fs.Conflicts,
+		"stalls_injected": fs.Held, "ambiguous_injected": fs.AppliedFailed, "token_replays": fs.TokenReplays})
 }
 
 // dayFileItems counts the distinct items in the day files.

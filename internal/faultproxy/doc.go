@@ -20,6 +20,8 @@
 //     and None on the others, nothing applied (Rates.Conflict);
 //   - a single-item write to an item inside a running transaction: 400
 //     TransactionConflictException (Rates.ItemConflict);
+//   - the same two, from real overlap rather than a rate, with
+//     WithOverlapConflicts: writes on one item applied at the same time;
 //   - throttling on a hot item, one touched again within Rates.HotWindow:
 //     400 ThrottlingException, or a cancellation with reason
 //     ThrottlingError for a transaction (Rates.Throttle);

@@ -26,6 +26,7 @@ type Proxy struct {
 	clock    clock.Clock
 	tokens   *tokens // nil: tokens ignored, as the local servers do
 	hot      hotItems
+	overlap  *overlaps // nil: no conflicts from overlapping requests
 
 	mu    sync.RWMutex
 	rates Rates
@@ -178,7 +179,12 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, c *call) outcome {
 	}
 	up := r.Clone(ctx)
 	up.Body, up.ContentLength = io.NopCloser(bytes.NewReader(c.body)), int64(len(c.body))
+	conflicted, end := p.overlapped(w, c)
+	if conflicted {
+		return outcome{}
+	}
 	o := p.forward(w, up, c)
+	end()
 	if held {
 		p.abandoned(r)
 	}

@@ -3,6 +3,7 @@ package faultproxy_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -18,10 +19,15 @@ import (
 // through the proxy (no SDK retries, so every fault surfaces) and one
 // straight to minidyn.
 func setup(t *testing.T, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
+	return setupWrapped(t, func(h http.Handler) http.Handler { return h }, rates, opts...)
+}
+
+// setupWrapped is setup with the proxy's upstream wrapped by wrap.
+func setupWrapped(t *testing.T, wrap func(http.Handler) http.Handler, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
 	t.Helper()
 	up := httptest.NewServer(localaws.DynamoDBHandler())
 	t.Cleanup(up.Close)
-	p, err := faultproxy.New(up.Config.Handler, append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)...)
+	p, err := faultproxy.New(wrap(up.Config.Handler), append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

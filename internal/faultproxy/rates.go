@@ -103,6 +103,7 @@ type Stats struct {
 	TokenReplays    int64 `json:"token_replays"`
 	TokenMismatches int64 `json:"token_mismatches"`
 	TokenInProgress int64 `json:"token_in_progress"`
+	Overlaps        int64 `json:"overlaps"` // of Conflicts and ItemConflicts, from writes applied at the same time (WithOverlapConflicts)
 }
 
 // Injected is the number of requests that met a failure (spikes, holds
@@ -116,7 +117,7 @@ func (s Stats) Injected() int64 {
 type counters struct {
 	requests, forwarded, internal, throughput, reset, spikes, appFailed, appDropped atomic.Int64
 	conflicts, itemConflicts, throttled, held, heldAbandoned                        atomic.Int64
-	tokenReplays, tokenMismatches, tokenInProgress                                  atomic.Int64
+	tokenReplays, tokenMismatches, tokenInProgress, overlaps                        atomic.Int64
 }
 
 func (c *counters) stats() Stats {
@@ -125,5 +126,5 @@ func (c *counters) stats() Stats {
 		AppliedFailed: c.appFailed.Load(), AppliedDropped: c.appDropped.Load(),
 		Conflicts: c.conflicts.Load(), ItemConflicts: c.itemConflicts.Load(), Throttled: c.throttled.Load(),
 		Held: c.held.Load(), HeldAbandoned: c.heldAbandoned.Load(), TokenReplays: c.tokenReplays.Load(),
-		TokenMismatches: c.tokenMismatches.Load(), TokenInProgress: c.tokenInProgress.Load()}
+		TokenMismatches: c.tokenMismatches.Load(), TokenInProgress: c.tokenInProgress.Load(), Overlaps: c.overlaps.Load()}
 }
