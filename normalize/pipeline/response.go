@@ -38,6 +38,10 @@ type Counts struct {
 	AlreadyDone int `json:"already_done"` // had a usable record already (or a newer holder wrote it)
 	Peers       int `json:"peers"`        // finished by other invocations during this one
 	Remaining   int `json:"remaining"`    // without a usable record when this invocation ended
+	// Replaced counts the records of OK, Fallback and Failed that took the
+	// place of an earlier record of the item: every one that existed under
+	// force_reprocess, else those that were failed or of other content.
+	Replaced int `json:"replaced"`
 }
 
 // BedrockStats sum the calls of one Run.
@@ -92,7 +96,7 @@ type tally struct {
 	reserved, settled        int64
 	wait, bedrock            time.Duration
 	keys                     []string
-	nkeys                    int
+	nkeys, nreplaced         int
 }
 
 // add counts one Bedrock call (successful or not).
@@ -118,6 +122,13 @@ func (t *tally) wrote(key string) {
 	if len(t.keys) < MaxListedKeys {
 		t.keys = append(t.keys, key)
 	}
+}
+
+// replaced counts one record written over an earlier one.
+func (t *tally) replaced() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.nreplaced++
 }
 
 // outcome counts one item's outcome.

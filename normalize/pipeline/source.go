@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"time"
 
@@ -94,8 +95,9 @@ func (s source) day(ctx context.Context, ev item.Event, day time.Time) ([]dayIte
 // runID names the run of ev over items cut in batches of batch: the event's
 // RunKey plus a digest of the items (ids and content hashes) and the batch
 // size, so that invocations share a run only when they see the same items
-// and cut the same batches. A forced run also
-// carries the hour, so that each hour's force_reprocess runs once.
+// and cut the same batches. A forced run also carries the invocation's
+// time and a random tag: each force_reprocess is a run of its own, which
+// redoes every item of the window however often it is asked.
 func runID(ev item.Event, now time.Time, items []dayItem, batch int) string {
 	h := sha256.New()
 	for _, d := range items {
@@ -103,7 +105,7 @@ func runID(ev item.Event, now time.Time, items []dayItem, batch int) string {
 	}
 	id := fmt.Sprintf("%s:%s:b%d", ev.RunKey(now), hex.EncodeToString(h.Sum(nil)[:6]), batch)
 	if ev.ForceReprocess {
-		id += ":force-" + now.UTC().Format("20060102T15")
+		id += fmt.Sprintf(":force-%s-%08x", now.UTC().Format("20060102T150405"), rand.Uint32())
 	}
 	return id
 }
