@@ -118,3 +118,32 @@ func TestForceReprocessRedoesEveryTime(t *testing.T) {
 		t.Errorf("%d records, want 8", len(recs))
 	}
 }
+
+// TestNothingMatchedSaysWhy is issue 15's item 9: a filter that removes
+// every item says what was read and what removed them, and an empty window
+// names the files it looked for.
+func TestNothingMatchedSaysWhy(t *testing.T) {
+	f := newFixture(t)
+	ev := f.Seed(8, 2)
+	p := f.Pipeline(nil, nil, 0)
+	ev.Sources = []string{"nope"}
+	r, err := p.Run(f.Context(10*time.Second), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "nothing to do: 0 of 8 items in the window matched: sources [nope] removed 8"; r.Message != want ||
+		r.Selection.InWindow != 8 || r.Selection.Files != 2 || len(r.Selection.Removed) != 1 {
+		t.Errorf("message %q, selection %+v; want %q", r.Message, r.Selection, want)
+	}
+	ev.Sources, ev.ClientID = nil, "nobody"
+	r, err = p.Run(f.Context(10*time.Second), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Message, "no items in the window 2025-12-15..2025-12-16") || !strings.Contains(r.Message, "ingested/nobody/<YYYY>/<MM>/<DD>/items.json") {
+		t.Errorf("empty window: %q", r.Message)
+	}
+	if n := f.Stats().Completed; n != 0 {
+		t.Errorf("%d Bedrock calls, want none", n)
+	}
+}

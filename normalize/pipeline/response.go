@@ -14,6 +14,7 @@ type Response struct {
 	Message          string       `json:"message"`
 	DryRun           bool         `json:"dry_run,omitempty"`
 	Counts           Counts       `json:"counts"`
+	Selection        Selection    `json:"selection"`
 	Bedrock          BedrockStats `json:"bedrock"`
 	Lease            LeaseStats   `json:"lease"`
 	Workers          WorkerStats  `json:"workers"`
