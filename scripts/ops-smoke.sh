@@ -6,22 +6,25 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/ops-smoke.sh [--help]
 
-Runs what an operator runs, against the local stack (scripts/local-up.sh
-with three Runtime Interface Emulators): seeds the sample items, fires
+Runs what an operator runs, against a local stack of its own
+(scripts/local-up.sh with three Runtime Interface Emulators and
+LOCAL_STATE=.local/ops-smoke: a stack you run in .local is left alone): seeds the sample items, fires
 `invoke.sh local 3`, reads the table with `inspect.sh local`, counts
 throttles with `throttles.sh local`, lowers this environment's budget with
 `leasectl set-budget` and checks that the next invocation obeys the new
-row, then stops the stack. `make test` runs it. Exits non-zero on the
+row, then stops the stack it started. `make test` runs it. Exits non-zero on the
 first step that fails.
 USAGE
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; "") ;; *) echo "ops-smoke: unknown argument $1" >&2; exit 2 ;; esac
 
 cd "$(dirname "$0")/.."
-trap 'scripts/local-down.sh >/dev/null 2>&1 || true' EXIT
-scripts/local-down.sh >/dev/null 2>&1 || true
+export LOCAL_STATE=$PWD/.local/ops-smoke TIME_SCALE=${TIME_SCALE:-4}
+started=false
+trap 'if $started; then scripts/local-down.sh >/dev/null 2>&1 || true; fi' EXIT
 scripts/local-up.sh --rie 3 >/dev/null
-source .local/env
+started=true
+source "$LOCAL_STATE/env"
 eval "$(.local/bin/localstack seed -bucket "$DATA_BUCKET" -client ops -n 24 -shell)"
 event=$(printf '{"client_id":"ops","from_date":"%s","to_date":"%s"}' "$SEED_FROM" "$SEED_TO")
 

@@ -84,6 +84,8 @@ func (h *Handler) ingest(ctx context.Context, ev item.Event, name string) (*inge
 		if ok, err := h.ingester.Configured(ctx, ev); err != nil || !ok {
 			return nil, err
 		}
+	} else if err := h.ingester.Check(ctx, ev); err != nil {
+		return nil, err // before the lease: a missing configuration writes nothing either
 	}
 	l, err := h.fetchers.Acquire(ctx, h.ingester.Scope(), lease.As(name))
 	if err != nil {

@@ -183,3 +183,20 @@ func TestHandlerValidatesBeforeAnyWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestHandlerMissingConfiguration is issue 15's item 8: an event that asks
+// for ingestion without a configuration fails with InvalidConfiguration,
+// says what to upload and which mode to use instead, and writes nothing.
+func TestHandlerMissingConfiguration(t *testing.T) {
+	st := newStack(t)
+	_, err := st.handler.Invoke(context.Background(), json.RawMessage(`{"client_id":"acme","period_days":7,"mode":"both"}`))
+	var ie messages.InvokeResponse_Error
+	if !errors.As(err, &ie) || ie.Type != ErrorInvalidConfiguration ||
+		!strings.Contains(ie.Message, "canonical/sources/source_catalog.yaml is missing: upload") ||
+		!strings.Contains(ie.Message, "ingest/testdata/source_catalog.yaml") || !strings.Contains(ie.Message, `"mode":"normalize"`) {
+		t.Errorf("err = %#v, want InvalidConfiguration saying what to upload and which mode to use", err)
+	}
+	if n := st.requests.Total(); n != 0 {
+		t.Errorf("%d DynamoDB requests (%s), want 0", n, st.requests)
+	}
+}
