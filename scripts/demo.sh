@@ -11,8 +11,10 @@ Emulators (scripts/local-up.sh with LOCAL_STATE=.local/demo, beside any
 stack you run in .local, which it never touches), seeds the 60 sample items, fires three concurrent
 invocations over the same client and window, prints a progress line per
 invocation while they run, then a summary: each invocation's response, the
-Bedrock emulator's counters (calls, throttles), the lease table and the
-records written. What it started is stopped on exit. Needs Go; takes about
+Bedrock emulator's counters (calls, throttles), the lease table, the
+records written and one of them. An invocation is named the same way
+everywhere: "invocation" and the first eight characters of its request id
+(its lease holder). What it started is stopped on exit. Needs Go; takes about
 a minute: its clocks run 4 times faster (TIME_SCALE=4; the timestamps it
 shows run ahead of the wall clock). Environment variables of local-up.sh
 apply (QUOTA_RPM, TIME_SCALE…).
@@ -53,7 +55,7 @@ watcher=$!
 invokes=()
 for i in 1 2 3; do
 	url_var=RIE_URL_$i
-	$ls invoke -name "invocation $i" -url "${!url_var}" -payload "$event" -out "$out/response-$i.json" &
+	$ls invoke -name "RIE $i" -url "${!url_var}" -payload "$event" -out "$out/response-$i.json" &
 	invokes+=($!)
 done
 failed=0
