@@ -56,8 +56,11 @@ type BedrockStats struct {
 	// applied): what the successful calls reserved and what they settled to.
 	TokensReserved int64 `json:"tokens_reserved"`
 	TokensSettled  int64 `json:"tokens_settled"`
-	BudgetWaitMS   int64 `json:"budget_wait_ms"`
-	BedrockMS      int64 `json:"bedrock_ms"`
+	// BudgetWaitMS and BedrockMS are summed over the calls, which run on
+	// up to the worker cap at once: they can exceed the Response's
+	// DurationMS, the invocation's own time.
+	BudgetWaitMS int64 `json:"budget_wait_ms"`
+	BedrockMS    int64 `json:"bedrock_ms"`
 }
 
 // LeaseStats describe the lease of one Run.
