@@ -2,19 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/smithy-go"
 	"github.com/vectora/ingest-normalize/ingest"
-	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/lease/budget"
 	"github.com/vectora/ingest-normalize/normalize/item"
@@ -47,19 +41,5 @@ func TestErrorType(t *testing.T) {
 		if got := ErrorType(err); got != want {
 			t.Errorf("ErrorType(%v) = %s, want %s", err, got, want)
 		}
-	}
-}
-
-// TestInvokeReportsErrorType checks what the runtime sees: aws-lambda-go
-// passes a messages.InvokeResponse_Error through, so errorType is ours.
-func TestInvokeReportsErrorType(t *testing.T) {
-	h := &Handler{clock: clock.System, log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
-	_, err := h.Invoke(context.Background(), json.RawMessage(`{"client_id":"a/b","period_days":7,"mode":"both"}`))
-	ie, ok := err.(messages.InvokeResponse_Error)
-	if !ok || ie.Type != ErrorInvalidEvent || !strings.Contains(ie.Message, `"client_id"`) {
-		t.Fatalf("Invoke error = %#v, want an InvokeResponse_Error of type %s naming client_id", err, ErrorInvalidEvent)
-	}
-	if invokeError(nil) != nil {
-		t.Error("invokeError(nil) is not nil")
 	}
 }
