@@ -27,9 +27,9 @@ Options:
   --help     this text
 
 Environment (defaults in brackets): QUOTA_RPM [30], QUOTA_TPM [60000],
-TIME_SCALE [1: the wall clock; N runs the emulator's and the Lambda's clocks
-N times faster, so their timestamps run ahead of the wall clock], LEASE_TTL [60s], LEASE_MAX_HOLDERS [0: unlimited],
-WORKER_CAP [4], BEDROCK_MAX_TOKENS [400], LOG_LEVEL [info],
+TIME_SCALE [1: the wall clock; N runs the emulator's and the Lambda's
+clocks N times faster, and their timestamps run ahead of the wall clock],
+LEASE_TTL [60s], LEASE_MAX_HOLDERS [0: unlimited], WORKER_CAP [4], BEDROCK_MAX_TOKENS [400], LOG_LEVEL [info],
 FUNCTION_TIMEOUT [120] (seconds, AWS_LAMBDA_FUNCTION_TIMEOUT of each RIE),
 LAMBDA_PKG [./cmd/ingest-normalize] (the package built as bootstrap).
 
