@@ -17,7 +17,8 @@ everywhere: "invocation" and the first eight characters of its request id
 (its lease holder). What it started is stopped on exit. Needs Go; takes about
 a minute: its clocks run 4 times faster (TIME_SCALE=4; the timestamps it
 shows run ahead of the wall clock). Environment variables of local-up.sh
-apply (QUOTA_RPM, TIME_SCALE…).
+apply (QUOTA_RPM, TIME_SCALE…); DEMO_ITEMS=N seeds only N of the sample
+items.
 USAGE
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; "") ;; *) echo "demo: unknown argument $1" >&2; exit 2 ;; esac
@@ -43,7 +44,7 @@ ls=.local/bin/localstack
 out=$LOCAL_STATE/out
 rm -rf "$out" && mkdir -p "$out"
 
-eval "$($ls seed -bucket "$DATA_BUCKET" -client demo -shell)"
+eval "$($ls seed -bucket "$DATA_BUCKET" -client demo -n "${DEMO_ITEMS:-0}" -shell)"
 event=$(printf '{"client_id":"demo","from_date":"%s","to_date":"%s"}' "$SEED_FROM" "$SEED_TO")
 echo "demo: seeded $SEED_ITEMS sample items ($SEED_FROM..$SEED_TO); quota $QUOTA_RPM RPM / $QUOTA_TPM TPM at time scale $TIME_SCALE"
 echo "demo: uncoordinated, 3 invocations x 4 workers with max_tokens 1000 would reserve ~80k tokens at once and send ~250 requests a minute: throttled"
