@@ -11,7 +11,8 @@ written, with Debian's AWS CLI v2 (/usr/bin/aws, apt package awscli; not
 whatever "aws" comes first on PATH), in a scratch copy of the working tree,
 so that its stack (state in the copy's .local) is the only one it starts and
 stops: a stack you run in .local is never touched. Then checks that the
-AWS CLI's answer (out.json) is a response, not a function error. Before
+AWS CLI's answer (out.json) is a response, not a function error, over all
+60 sample items (the README's window is the seeded one). Before
 that, checks that every "aws lambda invoke" of the README carries
 --cli-binary-format raw-in-base64-out, --cli-read-timeout 0 and
 AWS_MAX_ATTEMPTS=1. `make test` runs it.
@@ -79,6 +80,9 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 if "errorType" in r or "counts" not in r:
     sys.exit(f"readme-check: aws lambda invoke answered {json.dumps(r)[:300]}")
+# The README's window is the seeded one: it holds all 60 sample items.
+if r["counts"].get("items") != 60:
+    sys.exit(f"readme-check: the README's event matched {r['counts'].get('items')} of the 60 sample items: {r.get('message')}")
 print(f"readme-check: aws lambda invoke answered: {r.get('message')}")
 PY
 echo "readme-check: ok"
