@@ -28,17 +28,9 @@ const sharedData = "../../shared/data"
 // ingestDay is the day the original system ingested the corporate items.
 var ingestDay = time.Date(2025, 12, 21, 10, 0, 0, 0, time.UTC)
 
-// row is one line of the sample items files.
-type row struct {
-	ItemID      string `json:"item_id"`
-	SourceKey   string `json:"source_key"`
-	SourceType  string `json:"source_type"`
-	Title       string `json:"title"`
-	Content     string `json:"content"`
-	URL         string `json:"url"`
-	PublishedAt string `json:"published_at"`
-	ContentHash string `json:"content_hash"`
-}
+// row is one line of the sample items files: an item as the original
+// system wrote it.
+type row = item.Raw
 
 // loadRows reads the shared sample file, or the package's own fixture when
 // the shared data is absent.

@@ -296,15 +296,3 @@ func (l *limits) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 	}
 	return l.DynamoDB.UpdateItem(ctx, in, o...)
 }
-
-// newManagerOn is newManager over another client.
-func newManagerOn(t testing.TB, c lease.DynamoDB, table string, clk clock.Clock, opts ...lease.Option) *lease.Manager {
-	t.Helper()
-	opts = append([]lease.Option{lease.WithClock(clk), lease.WithTTL(30 * time.Second),
-		lease.WithSkew(2 * time.Second), lease.WithPoll(50*time.Millisecond, 2*time.Second)}, opts...)
-	m, err := lease.NewManager(c, table, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}

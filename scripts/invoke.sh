@@ -29,16 +29,10 @@ Exit status: 0 when every invocation answered without a function error,
 USAGE
 }
 
-stack="" aws_opts=()
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
-	--region) aws_opts+=(--region "${2:?--region needs a region}"); shift 2 ;;
-	-*) echo "invoke.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
+# shellcheck source=scripts/stack-opts.sh
+source "$(dirname "$0")/stack-opts.sh"
+stack_opts invoke.sh "$@"
+shift "$nopts"
 [[ $# -ge 2 && $# -le 3 ]] || { usage >&2; exit 2; }
 env=$1 n=$2
 event=${3:-'{"client_id":"demo","from_date":"2026-11-23","to_date":"2026-11-27"}'}

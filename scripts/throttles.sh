@@ -19,16 +19,10 @@ Exit status: 0 (counts printed), 1 error, 2 bad arguments.
 USAGE
 }
 
-stack="" aws_opts=()
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
-	--region) aws_opts+=(--region "${2:?--region needs a region}"); shift 2 ;;
-	-*) echo "throttles.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
+# shellcheck source=scripts/stack-opts.sh
+source "$(dirname "$0")/stack-opts.sh"
+stack_opts throttles.sh "$@"
+shift "$nopts"
 [[ $# -ge 1 && $# -le 2 ]] || { usage >&2; exit 2; }
 env=$1 since=${2:-1h}
 [[ $since =~ ^([0-9]+)([smhd])$ ]] || { echo "throttles.sh: SINCE must look like 30m, 1h or 2d, got $since" >&2; exit 2; }

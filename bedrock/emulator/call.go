@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
 // request is a model call once its wire format is decoded.
@@ -115,12 +117,7 @@ func (s *Server) wait(ctx context.Context, latency time.Duration, scale float64)
 	if d <= 0 {
 		return ctx.Err()
 	}
-	select {
-	case <-s.clock.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return clock.Sleep(ctx, s.clock, d)
 }
 
 // settle replaces the reservation by input + output × burndown. A call

@@ -1,6 +1,10 @@
 package emulator
 
-import "math"
+import (
+	"math"
+
+	"github.com/vectora/ingest-normalize/internal/seeded"
+)
 
 // fault is one kind of injected fault.
 type fault int
@@ -16,27 +20,15 @@ const (
 
 // draw returns a uniform number in [0,1) for call n and fault kind, fixed
 // by seed: the same seed gives the same faults to the same call numbers.
-func draw(seed, n uint64, kind fault) float64 {
-	h := mix(seed ^ mix(n+1) ^ mix(uint64(kind)<<32))
-	return float64(h>>11) / (1 << 53)
-}
-
-// mix is the splitmix64 finaliser.
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
+func draw(seed, n uint64, kind fault) float64 { return seeded.Uniform(seed, n, uint64(kind)) }
 
 // serverFault decides whether call n fails with a 5xx before admission.
 // One draw is split into disjoint ranges, so each kind fires at its rate.
 func (f Faults) serverFault(seed, n uint64) fault {
-	u := draw(seed, n, faultUnavailable)
-	switch {
-	case u < f.Unavailable:
+	switch seeded.Pick(draw(seed, n, faultUnavailable), f.Unavailable, f.Internal) {
+	case 0:
 		return faultUnavailable
-	case u < f.Unavailable+f.Internal:
+	case 1:
 		return faultInternal
 	}
 	return faultNone
@@ -45,11 +37,10 @@ func (f Faults) serverFault(seed, n uint64) fault {
 // answerFault decides how call n's answer is spoiled: not JSON, fenced,
 // or neither, each at its rate.
 func (f Faults) answerFault(seed, n uint64) fault {
-	u := draw(seed, n, faultNotJSON)
-	switch {
-	case u < f.NotJSON:
+	switch seeded.Pick(draw(seed, n, faultNotJSON), f.NotJSON, f.Fenced) {
+	case 0:
 		return faultNotJSON
-	case u < f.NotJSON+f.Fenced:
+	case 1:
 		return faultFenced
 	}
 	return faultNone
