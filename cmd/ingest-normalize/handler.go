@@ -51,12 +51,12 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, e
 	}
 	ev, err := item.DecodeEvent(raw, h.clock.Now())
 	if err != nil {
-		h.log.Error("invalid event", "request_id", name, "error", err.Error())
+		h.log.Error("invalid event", "request_id", name, "error_type", ErrorType(err), "error", err.Error())
 		return nil, err
 	}
 	out := &Response{}
 	if out.Ingest, err = h.ingest(ctx, ev, name); err != nil {
-		h.log.Error("ingestion failed", "request_id", name, "error", err.Error())
+		h.log.Error("ingestion failed", "request_id", name, "error_type", ErrorType(err), "error", err.Error())
 		return out, err
 	}
 	if !ev.Normalizes() {
@@ -64,7 +64,7 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, e
 	}
 	out.Response, err = h.pipeline.Run(ctx, ev, pipeline.As(name))
 	if err != nil {
-		h.log.Error("invocation failed", "request_id", name, "error", err.Error())
+		h.log.Error("invocation failed", "request_id", name, "error_type", ErrorType(err), "error", err.Error())
 	}
 	if merr := emf.Write(os.Stdout, h.metrics, out.Response, time.Now()); merr != nil {
 		h.log.Warn("metrics", "request_id", name, "error", merr.Error())
