@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -109,14 +108,15 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	st := &stack{t: t, s3: localaws.S3(awsCfg, s3srv.URL)}
+	if _, err := st.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")}); err != nil {
+		t.Fatal(err)
+	}
 	db := localaws.DynamoDB(awsCfg, ddb.URL)
 	if err := lease.CreateTable(ctx, db, "coord"); err != nil {
 		t.Fatal(err)
 	}
-	st := &stack{t: t, requests: ddbcount.New(db), s3: localaws.S3(awsCfg, s3srv.URL)}
-	if _, err := st.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")}); err != nil {
-		t.Fatal(err)
-	}
+	st.requests = ddbcount.New(db) // after CreateTable: the handler's requests only
 	clients := app.NewClients(awsCfg, cfg, true)
 	clients.DynamoDB, clients.S3 = st.requests, st.s3
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -165,8 +165,7 @@ func TestHandlerValidatesBeforeAnyWrite(t *testing.T) {
 		`{"client_id":"acme","period_days":7,"mode":"both","max_items":-1}`,
 	} {
 		_, err := st.handler.Invoke(context.Background(), json.RawMessage(event))
-		var ie messages.InvokeResponse_Error
-		if !errors.As(err, &ie) || ie.Type != ErrorInvalidEvent {
+		if ie, ok := err.(messages.InvokeResponse_Error); !ok || ie.Type != ErrorInvalidEvent {
 			t.Errorf("%s: err = %#v, want errorType %s", event, err, ErrorInvalidEvent)
 		}
 		if n := st.requests.Total(); n != 0 {
@@ -190,8 +189,7 @@ func TestHandlerValidatesBeforeAnyWrite(t *testing.T) {
 func TestHandlerMissingConfiguration(t *testing.T) {
 	st := newStack(t)
 	_, err := st.handler.Invoke(context.Background(), json.RawMessage(`{"client_id":"acme","period_days":7,"mode":"both"}`))
-	var ie messages.InvokeResponse_Error
-	if !errors.As(err, &ie) || ie.Type != ErrorInvalidConfiguration ||
+	if ie, ok := err.(messages.InvokeResponse_Error); !ok || ie.Type != ErrorInvalidConfiguration ||
 		!strings.Contains(ie.Message, "canonical/sources/source_catalog.yaml is missing: upload") ||
 		!strings.Contains(ie.Message, "ingest/testdata/source_catalog.yaml") || !strings.Contains(ie.Message, `"mode":"normalize"`) {
 		t.Errorf("err = %#v, want InvalidConfiguration saying what to upload and which mode to use", err)
