@@ -115,7 +115,7 @@ wait_port() {
 		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
 		sleep 0.1
 	done
-	echo "local-up: $2 did not open port $1; see .local/logs/$2.log" >&2
+	echo "local-up: $2 did not open port $1; see $local_dir/logs/$2.log" >&2
 	"$root/scripts/local-down.sh" >/dev/null 2>&1 || true
 	exit 1
 }
@@ -169,4 +169,8 @@ for i in $(seq "$rie"); do wait_port "${ports[$((1 + 2 * i))]}" "rie-$i"; done
 
 echo "local-up: dynamodb http://127.0.0.1:${ports[0]}  s3 http://127.0.0.1:${ports[1]}  bedrock http://127.0.0.1:${ports[2]} ($rpm RPM, $tpm TPM, time scale $scale)"
 echo "local-up: $rie RIE(s): ${rie_urls[*]}"
-echo "local-up: source .local/env; stop with scripts/local-down.sh"
+if [[ $local_dir == "$root/.local" ]]; then
+	echo "local-up: source .local/env; stop with scripts/local-down.sh"
+else
+	echo "local-up: source $local_dir/env; stop with LOCAL_STATE=$local_dir scripts/local-down.sh"
+fi
