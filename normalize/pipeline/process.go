@@ -62,6 +62,9 @@ func (r *run) process(d dayItem) outcome {
 		return r.logged(d, outAbandoned, err.Error())
 	}
 	r.tally.wrote(key)
+	if prev.found {
+		r.tally.replaced()
+	}
 	return r.logged(d, o, reason)
 }
 
