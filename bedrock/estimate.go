@@ -86,7 +86,7 @@ func (k *call) countTokens(ctx context.Context) (int64, error) {
 // CountTokens.
 func (k *call) countInputBody() types.CountTokensInput {
 	if k.cfg.op == Converse {
-		system, msgs := converseMessages(k.prompt)
+		system, msgs := k.converseMessages(k.prompt)
 		return &types.CountTokensInputMemberConverse{Value: types.ConverseTokensRequest{System: system, Messages: msgs}}
 	}
 	return &types.CountTokensInputMemberInvokeModel{Value: types.InvokeModelTokensRequest{Body: k.body}}
