@@ -75,8 +75,13 @@ func (r *run) normalize(it item.Raw) (normalize.Record, outcome, string) {
 		return normalize.Fallback(it, err.Error(), meta), outFallback, err.Error()
 	}
 	p := normalize.BuildPrompt(it, r.canon)
-	res, err := r.p.model.Call(r.callCtx, bedrock.Prompt{System: p.System, User: p.User})
+	res, answerOf, err := r.call(it.ItemID, bedrock.Prompt{System: p.System, User: p.User}, r.ev.ForceReprocess)
 	meta.At = r.p.clock.Now()
+	if err == nil && answerOf != "" {
+		meta.AnswerOf = answerOf
+		r.tally.sharedCall()
+		return r.parsed(it, res.Text, meta)
+	}
 	if err != nil {
 		var ce *bedrock.CallError
 		if errors.As(err, &ce) {
@@ -92,8 +97,13 @@ func (r *run) normalize(it item.Raw) (normalize.Record, outcome, string) {
 	r.tally.add(res.Stats, res.Usage)
 	r.pool.observe(res.BudgetWait, res.BedrockTime)
 	meta.Attempts = res.Attempts
-	meta.Usage = normalize.Usage{InputTokens: int(res.Usage.InputTokens), OutputTokens: int(res.Usage.OutputTokens)}
-	n, err := normalize.ParseAnswer(res.Text, it, r.canon)
+	meta.Usage = recordUsage(res.Usage)
+	return r.parsed(it, res.Text, meta)
+}
+
+// parsed returns the record of it made from the model's answer text.
+func (r *run) parsed(it item.Raw, text string, meta normalize.Meta) (normalize.Record, outcome, string) {
+	n, err := normalize.ParseAnswer(text, it, r.canon)
 	if err != nil {
 		return normalize.Fallback(it, err.Error(), meta), outFallback, err.Error()
 	}

@@ -28,6 +28,7 @@ type run struct {
 	sink    *sink
 	pool    *pool
 	tally   tally
+	shared  dedup           // identical prompts, one call
 	callCtx context.Context // calls end here: the deadline minus a reserve to write and release
 	stop    chan struct{}   // closed at the deadline minus the margin: unstarted items are abandoned
 	start   map[int]claim.State
