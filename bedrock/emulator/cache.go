@@ -162,6 +162,21 @@ func (c *promptCache) commit(writes []cacheWrite, now time.Time) {
 	}
 }
 
+// add appends a message of role with its blocks and checkpoints.
+func (r *request) add(role string, l blockList) {
+	r.checkpoints = append(r.checkpoints, l.checkpoints(len(r.messages))...)
+	r.messages, r.roles = append(r.messages, l.texts), append(r.roles, role)
+}
+
+// checkCount returns a ValidationException, worded by format (%[1]d the
+// checkpoints, %[2]d the maximum), when r has too many checkpoints.
+func (r request) checkCount(format string) error {
+	if n := len(r.checkpoints); n > maxCheckpoints {
+		return validation(format, n, maxCheckpoints)
+	}
+	return nil
+}
+
 // prefix returns the system blocks, messages and roles of req up to cp.
 func (r request) prefix(cp checkpoint) (system []string, messages [][]string, roles []string) {
 	if cp.msg < 0 {

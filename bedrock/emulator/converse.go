@@ -134,13 +134,9 @@ func (s *Server) parseConverse(b []byte, full bool) (request, error) {
 		if err != nil {
 			return request{}, err
 		}
-		req.messages, req.roles = append(req.messages, blocks.texts), append(req.roles, m.Role)
-		req.checkpoints = append(req.checkpoints, blocks.checkpoints(i)...)
+		req.add(m.Role, blocks)
 	}
-	if n := len(req.checkpoints); n > maxCheckpoints {
-		return request{}, validation("The number of cache points in the request (%d) exceeds the maximum of %d.", n, maxCheckpoints)
-	}
-	return req, nil
+	return req, req.checkCount("The number of cache points in the request (%[1]d) exceeds the maximum of %[2]d.")
 }
 
 // texts returns the texts of the text blocks and the cache points.

@@ -140,13 +140,9 @@ func (s *Server) parseInvoke(b []byte) (request, error) {
 		if err != nil {
 			return request{}, err
 		}
-		req.messages, req.roles = append(req.messages, blocks.texts), append(req.roles, m.Role)
-		req.checkpoints = append(req.checkpoints, blocks.checkpoints(i)...)
+		req.add(m.Role, blocks)
 	}
-	if n := len(req.checkpoints); n > maxCheckpoints {
-		return request{}, validation("A maximum of %d blocks with cache_control may be provided. Found %d.", maxCheckpoints, n)
-	}
-	return req, nil
+	return req, req.checkCount("A maximum of %[2]d blocks with cache_control may be provided. Found %[1]d.")
 }
 
 // checkMaxTokens rejects a max_tokens below 1 or above the model maximum.

@@ -33,10 +33,7 @@ var (
 // specific prefixes first (Bedrock user guide, "Prompt caching", supported
 // models; the minimum is per checkpoint, counted from the start of the
 // prompt). Models not listed do not cache.
-var cachings = []struct {
-	prefix string
-	c      Caching
-}{
+var cachings = []byPrefix[Caching]{
 	{"anthropic.claude-haiku-4-5", Caching{MinTokens: 4096, MaxCheckpoints: 4, TTLs: ttlHour}},
 	{"anthropic.claude-sonnet-4-5", Caching{MinTokens: 1024, MaxCheckpoints: 4, TTLs: ttlHour}},
 	{"anthropic.claude-sonnet-4-6", Caching{MinTokens: 1024, MaxCheckpoints: 4, TTLs: ttlHour}},
@@ -52,14 +49,26 @@ var cachings = []struct {
 
 // Cache returns how the model or inference profile id caches prompts, and
 // false when it does not: a client then sends no checkpoint.
-func Cache(id string) (Caching, bool) {
+func Cache(id string) (Caching, bool) { return lookup(cachings, id) }
+
+// byPrefix is one row of a per-model table: the value of the foundation
+// models whose id starts with prefix.
+type byPrefix[T any] struct {
+	prefix string
+	value  T
+}
+
+// lookup returns the value of the first row whose prefix starts the
+// foundation-model id behind id.
+func lookup[T any](table []byPrefix[T], id string) (T, bool) {
 	base := Base(id)
-	for _, c := range cachings {
-		if strings.HasPrefix(base, c.prefix) {
-			return c.c, true
+	for _, row := range table {
+		if strings.HasPrefix(base, row.prefix) {
+			return row.value, true
 		}
 	}
-	return Caching{}, false
+	var zero T
+	return zero, false
 }
 
 // TTL returns the lifetime named by a checkpoint ("5m", "1h"; "" for the

@@ -1,9 +1,6 @@
 package model
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Price is what one million tokens of each kind cost in US dollars, a
 // plain value.
@@ -23,10 +20,7 @@ const PricesDate = "2026-12-02"
 // prices lists the default prices by foundation-model prefix, the more
 // specific first. Cache writes are 1.25 × input (5-minute lifetime),
 // cache reads 0.1 ×.
-var prices = []struct {
-	prefix string
-	p      Price
-}{
+var prices = []byPrefix[Price]{
 	{"anthropic.claude-haiku-4-5", Price{Input: 1, Output: 5, CacheWrite: 1.25, CacheRead: 0.10}},
 	{"anthropic.claude-opus-4-5", Price{Input: 5, Output: 25, CacheWrite: 6.25, CacheRead: 0.50}},
 	{"anthropic.claude-opus-4-6", Price{Input: 5, Output: 25, CacheWrite: 6.25, CacheRead: 0.50}},
@@ -40,15 +34,7 @@ var prices = []struct {
 
 // DefaultPrice returns the list price of the model or inference profile
 // id as of PricesDate, and false when it is not known.
-func DefaultPrice(id string) (Price, bool) {
-	base := Base(id)
-	for _, p := range prices {
-		if strings.HasPrefix(base, p.prefix) {
-			return p.p, true
-		}
-	}
-	return Price{}, false
-}
+func DefaultPrice(id string) (Price, bool) { return lookup(prices, id) }
 
 // Cost returns the dollars of a call that used these tokens.
 func (p Price) Cost(input, cacheWrite, cacheRead, output int64) float64 {
