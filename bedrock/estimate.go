@@ -31,8 +31,8 @@ const (
 // Measured against the emulator's token counts (bedrock/emulator, itself
 // within about 10 % of Claude's tokenizer) on the 173 real normalization
 // prompts of the sample data (1.5–1.7 k input tokens each, mostly the
-// system prompt with its canonical lists): +3.6 % on average, +2.2 % to
-// +4.5 % (TestEstimateAgainstEmulator). The item part alone (titles with
+// system prompt with its canonical lists): −0.2 % on average, −1.2 % to
+// +0.6 % (TestEstimateAgainstEmulator). The item part alone (titles with
 // URLs, HTML and hex markers) is underestimated: −17 % median, −28 % at
 // worst, +6 % at best; prompts dominated by such text should use
 // WithCountTokens where Bedrock offers CountTokens.
