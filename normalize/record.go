@@ -49,6 +49,9 @@ type Meta struct {
 	// AnswerOf is the item whose model answer this record took: its
 	// prompt was identical, so no call was made (Usage is zero).
 	AnswerOf string
+	// PromptSHA256 is the hex SHA-256 of the model id, system and user
+	// text the answer was asked with.
+	PromptSHA256 string
 }
 
 // Record is the JSON written for one item under ItemKey. The normalized
@@ -69,6 +72,7 @@ type Record struct {
 
 	ModelID      string    `json:"model_id,omitempty"`
 	AnswerOf     string    `json:"answer_of,omitempty"` // see Meta.AnswerOf
+	PromptSHA256 string    `json:"prompt_sha256,omitempty"`
 	Usage        Usage     `json:"usage"`
 	Attempts     int       `json:"attempts"`
 	Run          Run       `json:"run"`
@@ -108,7 +112,7 @@ func newRecord(it item.Raw, s Status, reason string, n *Normalized, meta Meta) R
 		Title: it.Title, URL: it.URL, PublishedAt: it.PublishedAt,
 		Language: it.Language, ContentHash: it.ContentHash,
 		Status: s, Reason: item.OneLine(reason), Normalized: n,
-		ModelID: meta.ModelID, AnswerOf: meta.AnswerOf, Usage: meta.Usage, Attempts: meta.Attempts,
+		ModelID: meta.ModelID, AnswerOf: meta.AnswerOf, PromptSHA256: meta.PromptSHA256, Usage: meta.Usage, Attempts: meta.Attempts,
 		Run: meta.Run, NormalizedAt: meta.At.UTC(),
 	}
 }

@@ -16,6 +16,7 @@ import (
 type dedup struct {
 	mu    sync.Mutex
 	calls map[[sha256.Size]byte]*sharedCall
+	twins twins // twins.go: the same prompts across invocations
 }
 
 // sharedCall is the one call of a prompt; res and err are set before done
@@ -68,14 +69,13 @@ func (d *dedup) finish(key [sha256.Size]byte, c *sharedCall, res *bedrock.Result
 }
 
 // call returns the answer to p for itemID: Bedrock's, or the one an
-// earlier item with the same prompt got (answerOf names that item). With
-// force, every item calls Bedrock.
-func (r *run) call(itemID string, p bedrock.Prompt, force bool) (res *bedrock.Result, answerOf string, err error) {
+// earlier item of this invocation with the same prompt got (answerOf names
+// that item). Every item calls Bedrock when force is set.
+func (r *run) call(key [sha256.Size]byte, itemID string, p bedrock.Prompt, force bool) (res *bedrock.Result, answerOf string, err error) {
 	if force {
 		res, err = r.p.model.Call(r.callCtx, p)
 		return res, "", err
 	}
-	key := promptKey(r.p.model.ModelID(), p)
 	for {
 		c, first := r.shared.join(key, itemID)
 		if first {

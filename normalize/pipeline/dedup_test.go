@@ -95,3 +95,30 @@ func TestIdenticalPromptsShareOneCall(t *testing.T) {
 	b.ItemID, b.SourceKey = "press_sector__fiercebiotech_20251212_1", "press_sector__fiercebiotech"
 	runDedup(t, append(sample.Items(), a, b))
 }
+
+// TestTwinRecordOfAnotherInvocation: an item whose identical twin was
+// normalized by an earlier invocation takes the twin's record instead of
+// calling, when the record was made from the very same prompt.
+func TestTwinRecordOfAnotherInvocation(t *testing.T) {
+	a := item.Raw{ItemID: "press_sector__fiercepharma_20251212_2", SourceKey: "press_sector__fiercepharma", SourceType: "rss",
+		Title: "Nanexa and Moderna enter into license agreement", Content: "PharmaShell-based products.", PublishedAt: "2025-12-12", Language: "en"}
+	b := a
+	b.ItemID, b.SourceKey = "press_sector__fiercebiotech_20251212_2", "press_sector__fiercebiotech"
+	f := newFixture(t)
+	ev := item.Event{ClientID: "acme", FromDate: "2025-12-12", ToDate: "2025-12-12"}
+	for i, items := range [][]item.Raw{{a}, {a, b}} {
+		if _, err := sample.Seed(t.Context(), f.S3, f.Bucket, "acme", items); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Pipeline(nil, nil, 0).Run(f.Context(5*time.Minute), ev); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	recs := records(t, f, "acme")
+	if got := f.Stats().Completed; got != 1 || recs[b.ItemID].AnswerOf != a.ItemID || recs[b.ItemID].Status != normalize.StatusOK {
+		t.Errorf("%d calls; record of the twin: %+v; want one call and answer_of %s", got, recs[b.ItemID], a.ItemID)
+	}
+	if recs[a.ItemID].PromptSHA256 == "" || recs[a.ItemID].PromptSHA256 != recs[b.ItemID].PromptSHA256 {
+		t.Errorf("prompt_sha256 %q and %q, want the same, set", recs[a.ItemID].PromptSHA256, recs[b.ItemID].PromptSHA256)
+	}
+}

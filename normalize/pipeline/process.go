@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,7 +76,13 @@ func (r *run) normalize(it item.Raw) (normalize.Record, outcome, string) {
 		return normalize.Fallback(it, err.Error(), meta), outFallback, err.Error()
 	}
 	p := normalize.BuildPrompt(it, r.canon)
-	res, answerOf, err := r.call(it.ItemID, bedrock.Prompt{System: p.System, User: p.User}, r.ev.ForceReprocess)
+	prompt := bedrock.Prompt{System: p.System, User: p.User}
+	key := promptKey(meta.ModelID, prompt)
+	meta.PromptSHA256 = hex.EncodeToString(key[:])
+	if rec, ok := r.twinRecord(key, it, meta); ok {
+		return rec, outOK, ""
+	}
+	res, answerOf, err := r.call(key, it.ItemID, prompt, r.ev.ForceReprocess)
 	meta.At = r.p.clock.Now()
 	if err == nil && answerOf != "" {
 		meta.AnswerOf = answerOf
