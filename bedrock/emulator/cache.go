@@ -18,10 +18,12 @@ import (
 //   - a checkpoint after fewer than the model's minimum tokens (counted
 //     from the start of the prompt) caches nothing, and the call succeeds;
 //     a model without caching ignores checkpoints;
-//   - the longest prefix found and not expired is read (its lifetime starts
+//   - the longest prefix found and not expired, at a checkpoint or at one of
+//     the 20 block boundaries before it, is read (its lifetime starts
 //     again); the prefix up to the last checkpoint beyond it is written
 //     when the call completes, so calls that start before the first one
 //     ends all miss and write, as Bedrock may do;
+//   - checkpoints with a longer lifetime come before shorter ones;
 //   - lifetimes are emulated time: 5 minutes unless the checkpoint asks for
 //     another one the model offers ("1h").
 //
@@ -60,11 +62,18 @@ type cacheUse struct {
 	writes      []cacheWrite
 }
 
-// promptCache holds the cached prefixes of every model with their expiry
-// in emulated time. It is safe for concurrent use.
+// promptCache holds the cached prefixes of every model. It is safe for
+// concurrent use.
 type promptCache struct {
 	mu      sync.Mutex
-	expires map[cacheKey]time.Time
+	entries map[cacheKey]cacheEntry
+}
+
+// cacheEntry is one cached prefix: its expiry in emulated time and the
+// lifetime each hit gives it again.
+type cacheEntry struct {
+	expires time.Time
+	ttl     time.Duration
 }
 
 // maxCacheEntries is when expired entries are swept.
@@ -74,7 +83,7 @@ const maxCacheEntries = 4096
 func (c *promptCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.expires = nil
+	c.entries = nil
 }
 
 // checkCache returns a ValidationException when a checkpoint of req asks
@@ -84,49 +93,54 @@ func checkCache(id string, req request) error {
 	if !ok {
 		return nil
 	}
+	var shortest time.Duration
 	for _, cp := range req.checkpoints {
-		if _, ok := caching.TTL(cp.ttl); !ok {
+		ttl, ok := caching.TTL(cp.ttl)
+		if !ok {
 			return validation("cache_control.ttl: %q is not supported by this model", cp.ttl)
+		}
+		if shortest > 0 && ttl > shortest {
+			return validation("a ttl=%q checkpoint must not come after a ttl=%q checkpoint", model.TTLName(ttl), model.TTLName(shortest))
+		}
+		if shortest == 0 || ttl < shortest {
+			shortest = ttl
 		}
 	}
 	return nil
 }
 
+// lookback is how many block boundaries before a checkpoint are checked
+// for a cached prefix ("about 20 blocks").
+const lookback = 20
+
+// mark is a prefix of a request: its key, tokens and the lifetime its
+// checkpoint asks for.
+type mark struct {
+	key    cacheKey
+	tokens int
+	ttl    time.Duration
+}
+
 // plan splits the input of req sent to id at now: the longest cached
-// prefix is read and refreshed, the prefixes beyond it are to be written.
-// The checkpoints have passed checkCache.
+// prefix ending at a checkpoint or up to lookback blocks before one is
+// read and its lifetime starts again; the checkpoints beyond it that reach
+// the model's minimum are to be written. The checkpoints have passed
+// checkCache.
 func (c *promptCache) plan(id string, req request, now time.Time) cacheUse {
 	var use cacheUse
 	caching, ok := model.Cache(id)
 	if !ok || len(req.checkpoints) == 0 {
 		return use
 	}
-	type mark struct {
-		key    cacheKey
-		tokens int
-		ttl    time.Duration
-	}
-	var marks []mark
-	for _, cp := range req.checkpoints {
-		ttl, _ := caching.TTL(cp.ttl)
-		sys, msgs, roles := req.prefix(cp)
-		if n := promptTokens(sys, msgs); n >= caching.MinTokens {
-			marks = append(marks, mark{cacheKey{id, prefixHash(sys, msgs, roles)}, n, ttl})
-		}
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	hit := -1
-	for i := len(marks) - 1; i >= 0; i-- {
-		if exp, ok := c.expires[marks[i].key]; ok && now.Before(exp) {
-			hit = i
-			c.expires[marks[i].key] = now.Add(marks[i].ttl)
-			use.read = marks[i].tokens
-			break
-		}
-	}
+	use.read = c.read(id, req, now)
 	done := use.read
-	for _, m := range marks[hit+1:] {
+	for _, cp := range req.checkpoints {
+		m := req.mark(id, cp, caching)
+		if m.tokens <= done || m.tokens < caching.MinTokens {
+			continue
+		}
 		if use.byTTL == nil {
 			use.byTTL = map[time.Duration]int{}
 		}
@@ -138,6 +152,59 @@ func (c *promptCache) plan(id string, req request, now time.Time) cacheUse {
 	return use
 }
 
+// read finds the longest live prefix of req among the boundaries at and
+// before its checkpoints, refreshes it and returns its tokens (0 for none).
+func (c *promptCache) read(id string, req request, now time.Time) int {
+	var best cacheKey
+	tokens := 0
+	bounds := req.boundaries()
+	for _, cp := range req.checkpoints {
+		for _, b := range lookbackFrom(bounds, cp) {
+			m := req.mark(id, b, model.Caching{})
+			if e, ok := c.entries[m.key]; ok && now.Before(e.expires) && m.tokens > tokens {
+				best, tokens = m.key, m.tokens
+			}
+		}
+	}
+	if tokens > 0 {
+		e := c.entries[best]
+		e.expires = now.Add(e.ttl)
+		c.entries[best] = e
+	}
+	return tokens
+}
+
+// mark returns the prefix of req up to cp.
+func (r request) mark(id string, cp checkpoint, caching model.Caching) mark {
+	sys, msgs, roles := r.prefix(cp)
+	ttl, _ := caching.TTL(cp.ttl)
+	return mark{cacheKey{id, prefixHash(sys, msgs, roles)}, promptTokens(sys, msgs), ttl}
+}
+
+// boundaries lists the end of every text block of r, in prompt order.
+func (r request) boundaries() []checkpoint {
+	var out []checkpoint
+	for j := range r.system {
+		out = append(out, checkpoint{msg: -1, blocks: j + 1})
+	}
+	for i, m := range r.messages {
+		for j := range m {
+			out = append(out, checkpoint{msg: i, blocks: j + 1})
+		}
+	}
+	return out
+}
+
+// lookbackFrom returns cp and the lookback boundaries before it.
+func lookbackFrom(bounds []checkpoint, cp checkpoint) []checkpoint {
+	for i, b := range bounds {
+		if b.msg == cp.msg && b.blocks == cp.blocks {
+			return bounds[max(0, i-lookback) : i+1]
+		}
+	}
+	return []checkpoint{cp} // a checkpoint before any text of its section
+}
+
 // commit stores the prefixes a completed call wrote.
 func (c *promptCache) commit(writes []cacheWrite, now time.Time) {
 	if len(writes) == 0 {
@@ -145,19 +212,19 @@ func (c *promptCache) commit(writes []cacheWrite, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.expires == nil {
-		c.expires = map[cacheKey]time.Time{}
+	if c.entries == nil {
+		c.entries = map[cacheKey]cacheEntry{}
 	}
-	if len(c.expires) >= maxCacheEntries {
-		for k, exp := range c.expires {
-			if !now.Before(exp) {
-				delete(c.expires, k)
+	if len(c.entries) >= maxCacheEntries {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
 			}
 		}
 	}
 	for _, w := range writes {
-		if exp := now.Add(w.ttl); exp.After(c.expires[w.key]) {
-			c.expires[w.key] = exp
+		if exp := now.Add(w.ttl); exp.After(c.entries[w.key].expires) {
+			c.entries[w.key] = cacheEntry{expires: exp, ttl: w.ttl}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -216,5 +217,49 @@ func TestPromptCacheUnsupportedModelIgnoresCheckpoint(t *testing.T) {
 		if u := invokeCached(t, c, old, cachedBody(longSystem, "x", "")); u.Read+u.Write != 0 {
 			t.Errorf("Claude 3 Sonnet cached: %+v", u)
 		}
+	}
+}
+
+// blocksBody is an Anthropic body whose system is the given text blocks,
+// with a checkpoint (of ttl, "" for the default) after each block i where
+// ttls[i] != "none".
+func blocksBody(blocks, ttls []string) []byte {
+	var system []any
+	for i, text := range blocks {
+		b := map[string]any{"type": "text", "text": text}
+		if ttls[i] != "none" {
+			b["cache_control"] = map[string]any{"type": "ephemeral", "ttl": ttls[i]}
+		}
+		system = append(system, b)
+	}
+	body, _ := json.Marshal(map[string]any{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50, "system": system,
+		"messages": []map[string]any{{"role": "user", "content": "TITLE: x"}}})
+	return body
+}
+
+// TestPromptCacheLooksBackForEarlierPrefix: a checkpoint further on still
+// reads the prefix an earlier request cached a few blocks before it, and
+// writes only the blocks after it.
+func TestPromptCacheLooksBackForEarlierPrefix(t *testing.T) {
+	s := mustNew(t, WithLatency(Latency{}))
+	c := newTestServer(t, s)
+	extra := "Canonical lists follow. COMPANIES: Acme Pharma; Medincell; Nanexa."
+	first := invokeCached(t, c, sonnet, blocksBody([]string{longSystem}, []string{""}))
+	u := invokeCached(t, c, sonnet, blocksBody([]string{longSystem, extra, extra}, []string{"none", "none", ""}))
+	if u.Read != first.Write || u.Write != 2*countTokens(extra) {
+		t.Errorf("after a cached first block: %+v, want read %d and write %d", u, first.Write, 2*countTokens(extra))
+	}
+}
+
+// TestPromptCacheTTLOrder: a 1-hour checkpoint after a 5-minute one is
+// refused, the other way round is accepted.
+func TestPromptCacheTTLOrder(t *testing.T) {
+	s := mustNew(t, WithLatency(Latency{}))
+	c := newTestServer(t, s)
+	invokeCached(t, c, sonnet, blocksBody([]string{longSystem, "more"}, []string{"1h", "5m"}))
+	_, err := c.InvokeModel(t.Context(), &bedrockruntime.InvokeModelInput{ModelId: aws.String(sonnet),
+		Body: blocksBody([]string{longSystem, "more"}, []string{"5m", "1h"}), ContentType: aws.String("application/json")})
+	if err == nil || !strings.Contains(err.Error(), "must not come after") {
+		t.Errorf("1h after 5m: err = %v, want a ValidationException", err)
 	}
 }
