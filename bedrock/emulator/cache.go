@@ -302,4 +302,10 @@ func (r result) settled(burndown float64) int {
 func (m *ModelStats) countCache(r result) {
 	m.CacheReadInputTokens += int64(r.cacheRead)
 	m.CacheWriteInputTokens += int64(r.cacheWrite)
+	if r.cacheRead > 0 {
+		m.CacheHits++
+	}
+	if r.cacheWrite > 0 {
+		m.CacheWrites++
+	}
 }

@@ -93,7 +93,7 @@ func TestPromptCacheMissThenHit(t *testing.T) {
 	if wantSettled := int64(2*(total-prefix) + prefix + burn); m.TokensSettled != wantSettled {
 		t.Errorf("settled %d, want %d: input + cache write + 5 × output, reads released", m.TokensSettled, wantSettled)
 	}
-	if m.CacheReadInputTokens != int64(prefix) || m.CacheWriteInputTokens != int64(prefix) {
+	if m.CacheReadInputTokens != int64(prefix) || m.CacheWriteInputTokens != int64(prefix) || m.CacheHits != 1 || m.CacheWrites != 1 {
 		t.Errorf("stats read %d write %d, want %d each", m.CacheReadInputTokens, m.CacheWriteInputTokens, prefix)
 	}
 }

@@ -27,6 +27,8 @@ type ModelStats struct {
 	// read from and written to the prompt cache (not in InputTokens).
 	CacheReadInputTokens  int64      `json:"cache_read_input_tokens"`
 	CacheWriteInputTokens int64      `json:"cache_write_input_tokens"`
+	CacheHits             int64      `json:"cache_hits"`         // completed calls that read a cached prefix
+	CacheWrites           int64      `json:"cache_writes"`       // completed calls that wrote one
 	SettledPerMinute      []int64    `json:"settled_per_minute"` // by emulated minute since the reset
 	InFlight              int64      `json:"in_flight"`
 	PeakInFlight          int64      `json:"peak_in_flight"`

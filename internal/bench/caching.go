@@ -17,6 +17,7 @@ type CacheRun struct {
 	Metrics
 	Cached      bool
 	Completed   int64 // calls the emulator completed
+	Hits        int64 // of which read the cached system prompt
 	Input       int64 // uncached input tokens
 	CacheRead   int64
 	CacheWrite  int64
@@ -64,7 +65,7 @@ func (e *env) compareCaching(ctx context.Context, k int) (*CacheComparison, erro
 }
 
 func newCacheRun(m Metrics, cached bool, st emulator.ModelStats, price model.Price, tpm float64) CacheRun {
-	r := CacheRun{Metrics: m, Cached: cached, Completed: st.Completed, Input: st.InputTokens,
+	r := CacheRun{Metrics: m, Cached: cached, Completed: st.Completed, Hits: st.CacheHits, Input: st.InputTokens,
 		CacheRead: st.CacheReadInputTokens, CacheWrite: st.CacheWriteInputTokens, Output: st.OutputTokens}
 	r.ItemsPerMin = ratio(float64(m.Items), m.Makespan.Minutes())
 	r.SettledPerItem = ratio(float64(st.TokensSettled), float64(st.Completed))
@@ -78,11 +79,11 @@ func newCacheRun(m Metrics, cached bool, st emulator.ModelStats, price model.Pri
 func (c *CacheComparison) markdown(b *strings.Builder, tpm int) {
 	fmt.Fprintf(b, "\nPrompt caching, coordinated at K = %d, same quota (%d TPM) and items; prices of %s ($/M tokens: input %g, output %g, cache write %g, cache read %g):\n\n",
 		c.Cached.K, tpm, model.PricesDate, c.Price.Input, c.Price.Output, c.Price.CacheWrite, c.Price.CacheRead)
-	b.WriteString("| run | items/min | makespan (min) | settled tokens/item | limit (items/min) | utilization | calls | input / cache read / cache write / output tokens | cost per 1,000 items | throttle rate |\n")
+	b.WriteString("| run | items/min | makespan (min) | settled tokens/item | limit (items/min) | utilization | calls (cache hits) | input / cache read / cache write / output tokens | cost per 1,000 items | throttle rate |\n")
 	b.WriteString("| --- | --: | --: | --: | --: | --: | --: | --- | --: | --: |\n")
 	for _, r := range []CacheRun{c.Uncached, c.Cached} {
-		fmt.Fprintf(b, "| %s | %.1f | %.2f | %.0f | %.1f | %s | %d | %d / %d / %d / %d | $%.3f | %s |\n",
-			r.Label, r.ItemsPerMin, r.Makespan.Minutes(), r.SettledPerItem, r.Limit, pct(r.Utilization), r.Completed,
+		fmt.Fprintf(b, "| %s | %.1f | %.2f | %.0f | %.1f | %s | %d (%d) | %d / %d / %d / %d | $%.3f | %s |\n",
+			r.Label, r.ItemsPerMin, r.Makespan.Minutes(), r.SettledPerItem, r.Limit, pct(r.Utilization), r.Completed, r.Hits,
 			r.Input, r.CacheRead, r.CacheWrite, r.Output, r.CostPer1000, pct(r.ThrottleRate))
 	}
 	b.WriteString("\n")
