@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"github.com/vectora/ingest-normalize/bedrock"
+	"github.com/vectora/ingest-normalize/bedrock/emulator"
 	"github.com/vectora/ingest-normalize/bedrock/model"
 )
 
@@ -19,7 +20,10 @@ func TestPromptCacheAgainstEmulator(t *testing.T) {
 	prompts := realPrompts(t)
 	price, _ := model.DefaultPrice(emulatedModel)
 	for _, op := range []bedrock.Operation{bedrock.InvokeModel, bedrock.Converse} {
-		c := emulated(t, bedrock.WithOperation(op), bedrock.WithPromptCache(true), bedrock.WithPrice(price), bedrock.WithMaxTokens(300))
+		// Real time and instant answers: at the usual 100,000× speed the
+		// 5-minute lifetime would last 3 ms.
+		c := emulatedWith(t, []emulator.Option{emulator.WithLatency(emulator.Latency{})},
+			bedrock.WithOperation(op), bedrock.WithPromptCache(true), bedrock.WithPrice(price), bedrock.WithMaxTokens(300))
 		if !c.Caches() {
 			t.Fatal("Sonnet 4.5 client sends no checkpoint")
 		}
