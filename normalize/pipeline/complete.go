@@ -60,6 +60,7 @@ func (r *run) fill(resp *Response) {
 	c.OK, c.Fallback, c.Failed, c.AlreadyDone, c.Replaced = t.ok, t.fallback, t.failed, t.already, t.nreplaced
 	resp.Bedrock = BedrockStats{Calls: t.calls, Attempts: t.attempts, Throttles: t.throttl, TokensIn: t.in, TokensReserved: t.reserved, TokensSettled: t.settled,
 		TokensOut: t.out, BudgetWaitMS: t.wait.Milliseconds(), BedrockMS: t.bedrock.Milliseconds()}
+	t.cache.fill(&resp.Bedrock)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, b := range r.mine {

@@ -61,6 +61,15 @@ type BedrockStats struct {
 	// DurationMS, the invocation's own time.
 	BudgetWaitMS int64 `json:"budget_wait_ms"`
 	BedrockMS    int64 `json:"bedrock_ms"`
+	// TokensCacheRead and TokensCacheWrite are input tokens read from and
+	// written to Bedrock's prompt cache (not in TokensIn).
+	TokensCacheRead  int64 `json:"tokens_cache_read"`
+	TokensCacheWrite int64 `json:"tokens_cache_write"`
+	// CostUSD is the estimated cost of the calls at the configured price.
+	CostUSD float64 `json:"cost_usd"`
+	// SharedCalls counts items that took the answer of an identical prompt
+	// instead of calling.
+	SharedCalls int `json:"shared_calls"`
 }
 
 // LeaseStats describe the lease of one Run.
@@ -99,6 +108,7 @@ type tally struct {
 	in, out                  int64
 	reserved, settled        int64
 	wait, bedrock            time.Duration
+	cache                    cacheTally // usage.go
 	keys                     []string
 	nkeys, nreplaced         int
 }
@@ -116,6 +126,7 @@ func (t *tally) add(s bedrock.Stats, u bedrock.Usage) {
 	t.settled += u.SettledTokens
 	t.wait += s.BudgetWait
 	t.bedrock += s.BedrockTime
+	t.cache.add(u)
 }
 
 // wrote counts one object written.

@@ -28,6 +28,7 @@ type run struct {
 	sink    *sink
 	pool    *pool
 	tally   tally
+	shared  dedup           // identical prompts, one call
 	callCtx context.Context // calls end here: the deadline minus a reserve to write and release
 	// claims end here: at the deadline minus the margin, with the lease, so
 	// that claims retried through conflicts never outlast the invocation.
