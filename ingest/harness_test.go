@@ -202,9 +202,15 @@ func (e *env) putObject(key string, data []byte) {
 
 func (e *env) ingester(opts ...Option) *Ingester {
 	e.t.Helper()
+	return e.ingesterOn(e.db, opts...)
+}
+
+// ingesterOn is ingester with db as its DynamoDB client.
+func (e *env) ingesterOn(db DynamoDB, opts ...Option) *Ingester {
+	e.t.Helper()
 	base := []Option{WithClock(fixedClock{ingestDay}), WithTimeout(5 * time.Second), WithRetries(1, 5*time.Millisecond),
 		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
-	g, err := New(e.db, e.s3, e.mgr, e.table, e.bucket, append(base, opts...)...)
+	g, err := New(db, e.s3, e.mgr, e.table, e.bucket, append(base, opts...)...)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -36,9 +36,10 @@ mkdir -p "$root/.local/bin"
 (cd "$root" && go build -o .local/bin/leasectl ./cmd/leasectl)
 
 if [[ $env == local ]]; then
-	[[ -f $root/.local/env ]] || { echo "inspect.sh: no .local/env: run scripts/local-up.sh first" >&2; exit 1; }
+	state=${LOCAL_STATE:-$root/.local}
+	[[ -f $state/env ]] || { echo "inspect.sh: no $state/env: run scripts/local-up.sh first" >&2; exit 1; }
 	# shellcheck disable=SC1091
-	source "$root/.local/env"
+	source "$state/env"
 else
 	COORDINATION_TABLE=$(aws "${aws_opts[@]}" cloudformation describe-stacks --stack-name "${stack:-vectora-inbox-s1-runtime-$env}" \
 		--query "Stacks[0].Outputs[?OutputKey=='TableName'].OutputValue" --output text)

@@ -32,8 +32,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 if [[ $env == local ]]; then
 	shopt -s nullglob
-	logs=("$root"/.local/logs/rie-*.log)
-	[[ ${#logs[@]} -gt 0 ]] || { echo "throttles.sh: no RIE logs under .local/logs: run scripts/local-up.sh" >&2; exit 1; }
+	state=${LOCAL_STATE:-$root/.local}
+	logs=("$state"/logs/rie-*.log)
+	[[ ${#logs[@]} -gt 0 ]] || { echo "throttles.sh: no RIE logs under $state/logs: run scripts/local-up.sh" >&2; exit 1; }
 	exec python3 - "$seconds" "${logs[@]}" <<'PY'
 import json, sys, time
 from datetime import datetime

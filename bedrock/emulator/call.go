@@ -11,17 +11,22 @@ import (
 
 // request is a model call once its wire format is decoded.
 type request struct {
-	system    []string   // system prompt blocks
-	messages  [][]string // text blocks of each message
-	maxTokens int        // what the call reserves for output
+	system      []string   // system prompt blocks
+	messages    [][]string // text blocks of each message
+	roles       []string   // of each message
+	checkpoints []checkpoint
+	maxTokens   int // what the call reserves for output
 }
 
 // result is the answer to a call, with its usage.
 type result struct {
 	text          string
 	truncated     bool // stopped at max_tokens
-	input, output int
-	latency       time.Duration // emulated
+	input, output int  // input: neither read from nor written to the cache
+	cacheRead     int
+	cacheWrite    int
+	cacheByTTL    map[time.Duration]int // cache writes by lifetime
+	latency       time.Duration         // emulated
 }
 
 // inputTokens returns the tokens the request is charged for.
@@ -41,6 +46,9 @@ func (r request) prompt() string {
 // call runs a model call through fault injection, admission, answer,
 // latency and settlement. It returns an *apiError when the call fails.
 func (s *Server) call(ctx context.Context, e *modelEntry, req request) (result, error) {
+	if err := checkCache(e.id, req); err != nil {
+		return result{}, err
+	}
 	n := s.calls.Add(1)
 	settings := s.Settings()
 	if f := settings.Faults.serverFault(settings.Seed, n); f != faultNone {
@@ -52,15 +60,16 @@ func (s *Server) call(ctx context.Context, e *modelEntry, req request) (result, 
 	if err := s.admit(e, reserve); err != nil {
 		return result{}, err
 	}
+	writes := s.startCache(e, req, &res)
 	res.text, res.truncated = s.compose(e, req, settings, n)
 	res.output = countTokens(res.text)
 	slow := settings.Faults.slowFactor(settings.Seed, n)
 	if slow > 1 {
 		s.count(e, func(m *ModelStats) { m.Faults.count(faultSlow) })
 	}
-	res.latency = time.Duration(float64(settings.Latency.duration(res.input, res.output, hashText(req.prompt()))) * slow)
+	res.latency = time.Duration(float64(settings.Latency.duration(res.input+res.cacheWrite, res.output, hashText(req.prompt()))) * slow)
 	err := s.wait(ctx, res.latency, settings.TimeScale)
-	s.settle(e, reserve, res)
+	s.settle(e, reserve, res, writes)
 	return res, err
 }
 
@@ -120,13 +129,16 @@ func (s *Server) wait(ctx context.Context, latency time.Duration, scale float64)
 	return clock.Sleep(ctx, s.clock, d)
 }
 
-// settle replaces the reservation by input + output × burndown. A call
+// settle replaces the reservation by input + cache writes + output ×
+// burndown (result.settled) and stores the prefixes the call wrote. A call
 // whose client went away settles too: the model did the work.
-func (s *Server) settle(e *modelEntry, reserve int, res result) {
-	used := res.input + int(math.Ceil(float64(res.output)*e.burndown))
+func (s *Server) settle(e *modelEntry, reserve int, res result, writes []cacheWrite) {
+	used := res.settled(e.burndown)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.nowLocked()
+	s.prompts.commit(writes, now)
+	e.stats.countCache(res)
 	e.quota.settle(float64(reserve), float64(used), now)
 	e.stats.InFlight--
 	e.stats.Completed++

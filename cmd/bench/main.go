@@ -44,6 +44,7 @@ func run() error {
 		claim   = flag.Int("claim-batch", 8, "items per claimed batch (the Lambda's CLAIM_BATCH)")
 		ttl     = flag.Duration("lease-ttl", 60*time.Second, "lease lifetime without renewal (the Lambda's LEASE_TTL)")
 		sweepC  = flag.Duration("sweep-cap", 5*time.Minute, "emulated time cap of uncoordinated sweep runs with K > -compare")
+		caching = flag.Bool("caching", true, "also compare coordinated with and without prompt caching at K = -compare")
 	)
 	flag.Parse()
 	items, from, err := loadItems(*source)
@@ -52,7 +53,7 @@ func run() error {
 	}
 	cfg := bench.Config{Items: items, MaxItems: *maxN, Compare: *compare, Scale: *scale,
 		Quota: emulator.Quota{RPM: *rpm, TPM: *tpm}, BurstMS: *burst, Workers: 4, WorkerCap: 8, ClaimBatch: *claim, LeaseTTL: *ttl,
-		MaxTokens: 512, MaxHolders: 0, SweepCap: *sweepC, Pooling: true, Log: os.Stderr}
+		MaxTokens: 512, MaxHolders: 0, SweepCap: *sweepC, Pooling: true, Caching: *caching, Log: os.Stderr}
 	if *only != "" {
 		cfg.Strategies = strings.Split(*only, ",")
 	}

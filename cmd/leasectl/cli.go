@@ -186,12 +186,13 @@ func newFlagSet(name string, stderr io.Writer, usage func(io.Writer)) *flag.Flag
 	return fs
 }
 
-// parse turns flag errors into usage errors and -h into errHelp.
+// parse turns flag errors into usage errors and -h into errHelp. The flag
+// package has already printed the usage by then (it calls fs.Usage on -h
+// and on every error): printing it here again showed it twice.
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
 		return errHelp
 	}
 	if err != nil {

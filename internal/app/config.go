@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vectora/ingest-normalize/bedrock/model"
 	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
@@ -16,7 +17,9 @@ type Config struct {
 	MaxTokens                            int
 	Burndown                             float64 // 0: the model's known factor
 	Converse                             bool
-	RPM, TPM                             float64 // seed of the budget row
+	NoPromptCache                        bool         // no cache checkpoint after the system prompt
+	Price                                *model.Price // nil: the model's list price (model.DefaultPrice)
+	RPM, TPM                             float64      // seed of the budget row
 	BurstMS                              int64
 	EnvCap                               float64
 	EnvPriority                          int
@@ -41,4 +44,13 @@ func (c Config) Clock() clock.Clock {
 		return clock.System
 	}
 	return clock.Scaled{Epoch: c.TimeEpoch, Scale: c.TimeScale}
+}
+
+// price returns the configured price, else the model's list price; false
+// when neither is known.
+func (c Config) price() (model.Price, bool) {
+	if c.Price != nil {
+		return *c.Price, true
+	}
+	return model.DefaultPrice(c.ModelID)
 }

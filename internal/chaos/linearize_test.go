@@ -76,7 +76,7 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 	if conflicts == 0 || (long() && (stalls == 0 || ambiguous == 0)) { // a short run may meet no 3 % fault
 		t.Errorf("faults not met: %+v", faults)
 	}
-	report(t, map[string]any{"histories_checked": histories, "violations": violations, "undecided": undecided,
+	Report(t, map[string]any{"histories_checked": histories, "violations": violations, "undecided": undecided,
 		"operations": ops, "unknown_outcomes": unknown, "mutants_caught": mutants, "conflicts_injected": conflicts, "stalls_injected": stalls,
 		"ambiguous_injected": ambiguous, "throttled": sum(func(s faultproxy.Stats) int64 { return s.Throttled }),
 		"token_replays": sum(func(s faultproxy.Stats) int64 { return s.TokenReplays }),

@@ -2,12 +2,10 @@ package chaos
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,28 +84,4 @@ func scale() float64 {
 		return 10
 	}
 	return 20
-}
-
-var reportMu sync.Mutex
-
-// report logs the invariant figures of a test and appends them to the file
-// named by CHAOS_REPORT, as one JSON line.
-func report(t testing.TB, figures map[string]any) {
-	t.Helper()
-	figures["test"] = t.Name()
-	b, _ := json.Marshal(figures)
-	t.Logf("figures: %s", b)
-	path := os.Getenv("CHAOS_REPORT")
-	if path == "" {
-		return
-	}
-	reportMu.Lock()
-	defer reportMu.Unlock()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Errorf("report: %v", err)
-		return
-	}
-	defer f.Close()
-	fmt.Fprintf(f, "%s\n", b)
 }

@@ -43,7 +43,7 @@ func TestCheckerCatchesFenceOnlyTakeover(t *testing.T) {
 				_ = res.Visualize(path)
 				t.Fatalf("porcupine: %v, want %v (history: %s)", res.Verdict, want, path)
 			}
-			report(t, map[string]any{"fence_only_takeover": broken, "verdict": string(res.Verdict),
+			Report(t, map[string]any{"fence_only_takeover": broken, "verdict": string(res.Verdict),
 				"violation_detected": res.Verdict == porcupine.Illegal})
 		})
 	}
