@@ -70,20 +70,8 @@ type converseResponse struct {
 
 // serveConverse answers POST /model/{modelId}/converse.
 func (s *Server) serveConverse(w http.ResponseWriter, r *http.Request) {
-	e, err := s.lookup(r.PathValue("modelId"))
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, 20<<20))
-	if err != nil {
-		writeError(w, malformed("unreadable body"))
-		return
-	}
-	req, err := s.parseConverse(b, true)
-	if err != nil {
-		s.count(e, func(m *ModelStats) { m.ValidationErrors++ })
-		writeError(w, err)
+	e, req, ok := s.serveRequest(w, r, s.decodeConverse)
+	if !ok {
 		return
 	}
 	res, err := s.call(r.Context(), e, req)
@@ -103,6 +91,15 @@ func (s *Server) serveConverse(w http.ResponseWriter, r *http.Request) {
 // parseConverse validates a Converse request (or, without full, the
 // messages and system of a CountTokens converse input). Without
 // inferenceConfig.maxTokens the call reserves the model maximum.
+// decodeConverse reads a Converse request body.
+func (s *Server) decodeConverse(body io.Reader) (request, error) {
+	b, err := io.ReadAll(io.LimitReader(body, 20<<20))
+	if err != nil {
+		return request{}, malformed("unreadable body")
+	}
+	return s.parseConverse(b, true)
+}
+
 func (s *Server) parseConverse(b []byte, full bool) (request, error) {
 	var in converseRequest
 	if err := json.Unmarshal(b, &in); err != nil {

@@ -67,16 +67,8 @@ type invokeResponse struct {
 
 // serveInvoke answers POST /model/{modelId}/invoke.
 func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("modelId")
-	e, err := s.lookup(id)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	req, err := s.decodeInvoke(r.Body)
-	if err != nil {
-		s.count(e, func(m *ModelStats) { m.ValidationErrors++ })
-		writeError(w, err)
+	e, req, ok := s.serveRequest(w, r, s.decodeInvoke)
+	if !ok {
 		return
 	}
 	res, err := s.call(r.Context(), e, req)
