@@ -22,28 +22,25 @@ const (
 // by seed: the same seed gives the same faults to the same call numbers.
 func draw(seed, n uint64, kind fault) float64 { return seeded.Uniform(seed, n, uint64(kind)) }
 
+// choose returns the fault of the range u falls in when [0, 1) is cut
+// into ranges of the given rates, one per fault, or faultNone.
+func choose(u float64, faults []fault, rates ...float64) fault {
+	if i := seeded.Pick(u, rates...); i >= 0 {
+		return faults[i]
+	}
+	return faultNone
+}
+
 // serverFault decides whether call n fails with a 5xx before admission.
 // One draw is split into disjoint ranges, so each kind fires at its rate.
 func (f Faults) serverFault(seed, n uint64) fault {
-	switch seeded.Pick(draw(seed, n, faultUnavailable), f.Unavailable, f.Internal) {
-	case 0:
-		return faultUnavailable
-	case 1:
-		return faultInternal
-	}
-	return faultNone
+	return choose(draw(seed, n, faultUnavailable), []fault{faultUnavailable, faultInternal}, f.Unavailable, f.Internal)
 }
 
 // answerFault decides how call n's answer is spoiled: not JSON, fenced,
 // or neither, each at its rate.
 func (f Faults) answerFault(seed, n uint64) fault {
-	switch seeded.Pick(draw(seed, n, faultNotJSON), f.NotJSON, f.Fenced) {
-	case 0:
-		return faultNotJSON
-	case 1:
-		return faultFenced
-	}
-	return faultNone
+	return choose(draw(seed, n, faultNotJSON), []fault{faultNotJSON, faultFenced}, f.NotJSON, f.Fenced)
 }
 
 // slowFactor returns the latency factor of call n: SlowFactor (3 when
