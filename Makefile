@@ -3,8 +3,9 @@
 #               (minidyn, gofakes3, the Bedrock emulator, the Lambda binary
 #               under the Runtime Interface Emulator), then the DynamoDB
 #               suites again against moto; templates through cfn-lint; the
-#               operations scripts on the local stack; the benchmark's smoke
-#               run (fails only if the benchmark cannot run).
+#               operations scripts and the README's local commands (AWS CLI
+#               v2) on local stacks of their own; the benchmark's smoke run
+#               (fails only if the benchmark cannot run).
 #   make demo   the local end-to-end run on embedded defaults.
 #   make bench  benchmarks, printed as ratios against in-run baselines.
 #   make chaos  the fault and hostile-input suite, long version, with a report.
@@ -17,13 +18,14 @@ DDB_PKGS  := ./lease/... ./normalize/... ./ingest/ ./internal/e2e/
 
 export PATH := $(LOCAL_BIN):$(PATH)
 
-.PHONY: test unit moto ops-smoke lint tools demo bench bench-quick chaos tidy-check
+.PHONY: test unit moto ops-smoke readme-check lint tools demo bench bench-quick chaos tidy-check
 
-test: tools lint bench-quick ops-smoke unit moto
+test: tools lint bench-quick ops-smoke readme-check unit moto
 
 tools: $(LOCAL_BIN)/aws-lambda-rie
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint" >&2; exit 1; }
 	@python3 -c 'import moto' || { echo "Python moto is missing: pip install 'moto[server]'" >&2; exit 1; }
+	@/usr/bin/aws --version 2>&1 | grep -q '^aws-cli/2' || { echo "Debian's AWS CLI v2 (/usr/bin/aws) is missing: apt-get install -y awscli" >&2; exit 1; }
 
 $(LOCAL_BIN)/aws-lambda-rie:
 	GOBIN=$(LOCAL_BIN) $(GO) install $(RIE_MOD)
@@ -46,6 +48,10 @@ moto:
 # against the local stack.
 ops-smoke: $(LOCAL_BIN)/aws-lambda-rie
 	scripts/ops-smoke.sh
+
+# The README's local commands, as written, with Debian's AWS CLI v2.
+readme-check: $(LOCAL_BIN)/aws-lambda-rie
+	scripts/readme-check.sh
 
 demo: $(LOCAL_BIN)/aws-lambda-rie
 	scripts/demo.sh

@@ -54,6 +54,9 @@ func New(api Runtime, modelID string, budget Budget, opts ...Option) (*Client, e
 		return nil, fmt.Errorf("bedrock: %w", err)
 	}
 	cfg.burndown = f
+	if err := cfg.resolveCache(modelID); err != nil {
+		return nil, err
+	}
 	return &Client{api: api, modelID: modelID, budget: budget, cfg: cfg, policy: newPolicy(&cfg)}, nil
 }
 

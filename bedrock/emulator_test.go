@@ -46,11 +46,17 @@ func realPrompts(t *testing.T) []bedrock.Prompt {
 // emulated returns a Client of the in-process emulator, at 100,000× speed.
 func emulated(t *testing.T, opts ...bedrock.Option) *bedrock.Client {
 	t.Helper()
-	emu, err := emulator.New(emulator.WithTimeScale(100_000))
+	return emulatedWith(t, []emulator.Option{emulator.WithTimeScale(100_000)}, opts...)
+}
+
+// emulatedWith returns a Client of an in-process emulator built with emu.
+func emulatedWith(t *testing.T, emu []emulator.Option, opts ...bedrock.Option) *bedrock.Client {
+	t.Helper()
+	srvEmu, err := emulator.New(emu...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(emu)
+	srv := httptest.NewServer(srvEmu)
 	t.Cleanup(srv.Close)
 	api := bedrockruntime.NewFromConfig(aws.Config{
 		Region:      "eu-west-3",

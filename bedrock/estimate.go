@@ -31,8 +31,8 @@ const (
 // Measured against the emulator's token counts (bedrock/emulator, itself
 // within about 10 % of Claude's tokenizer) on the 173 real normalization
 // prompts of the sample data (1.5–1.7 k input tokens each, mostly the
-// system prompt with its canonical lists): +3.6 % on average, +2.2 % to
-// +4.5 % (TestEstimateAgainstEmulator). The item part alone (titles with
+// system prompt with its canonical lists): −0.2 % on average, −1.2 % to
+// +0.6 % (TestEstimateAgainstEmulator). The item part alone (titles with
 // URLs, HTML and hex markers) is underestimated: −17 % median, −28 % at
 // worst, +6 % at best; prompts dominated by such text should use
 // WithCountTokens where Bedrock offers CountTokens.
@@ -86,7 +86,7 @@ func (k *call) countTokens(ctx context.Context) (int64, error) {
 // CountTokens.
 func (k *call) countInputBody() types.CountTokensInput {
 	if k.cfg.op == Converse {
-		system, msgs := converseMessages(k.prompt)
+		system, msgs := k.converseMessages(k.prompt)
 		return &types.CountTokensInputMemberConverse{Value: types.ConverseTokensRequest{System: system, Messages: msgs}}
 	}
 	return &types.CountTokensInputMemberInvokeModel{Value: types.InvokeModelTokensRequest{Body: k.body}}

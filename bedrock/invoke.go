@@ -19,7 +19,7 @@ type anthropicRequest struct {
 	AnthropicVersion string             `json:"anthropic_version"`
 	MaxTokens        int                `json:"max_tokens"`
 	Temperature      float64            `json:"temperature"`
-	System           string             `json:"system,omitempty"`
+	System           any                `json:"system,omitempty"` // a string, or blocks with a checkpoint
 	Messages         []anthropicMessage `json:"messages"`
 }
 
@@ -29,8 +29,15 @@ type anthropicMessage struct {
 }
 
 type anthropicBlock struct {
-	Type string `json:"type"`
-	Text string `json:"text,omitempty"`
+	Type         string        `json:"type"`
+	Text         string        `json:"text,omitempty"`
+	CacheControl *cacheControl `json:"cache_control,omitempty"`
+}
+
+// cacheControl is the Anthropic cache checkpoint on a block.
+type cacheControl struct {
+	Type string `json:"type"`          // "ephemeral"
+	TTL  string `json:"ttl,omitempty"` // "" (5 minutes) or "1h"
 }
 
 // anthropicResponse is the part of an Anthropic InvokeModel answer the
@@ -39,8 +46,10 @@ type anthropicResponse struct {
 	Content    []anthropicBlock `json:"content"`
 	StopReason string           `json:"stop_reason"`
 	Usage      *struct {
-		InputTokens  int64 `json:"input_tokens"`
-		OutputTokens int64 `json:"output_tokens"`
+		InputTokens              int64 `json:"input_tokens"`
+		OutputTokens             int64 `json:"output_tokens"`
+		CacheReadInputTokens     int64 `json:"cache_read_input_tokens"`
+		CacheCreationInputTokens int64 `json:"cache_creation_input_tokens"`
 	} `json:"usage"`
 }
 
@@ -49,6 +58,9 @@ type reply struct {
 	text, stop    string
 	usage         bool // input and output are known
 	input, output int64
+	// cacheRead and cacheWrite are the input read from and written to the
+	// prompt cache; input excludes them.
+	cacheRead, cacheWrite int64
 }
 
 // invokeBody returns the Anthropic messages body for p.
@@ -57,7 +69,7 @@ func (c *Client) invokeBody(p Prompt) []byte {
 		AnthropicVersion: anthropicVersion,
 		MaxTokens:        c.cfg.maxTokens,
 		Temperature:      c.cfg.temperature,
-		System:           p.System,
+		System:           c.invokeSystem(p),
 		Messages: []anthropicMessage{{
 			Role:    "user",
 			Content: []anthropicBlock{{Type: "text", Text: p.User}},
@@ -66,14 +78,40 @@ func (c *Client) invokeBody(p Prompt) []byte {
 	return b
 }
 
+// invokeSystem returns the system prompt of p: a plain string, or one text
+// block with a cache checkpoint when the Client caches prompts.
+func (c *Client) invokeSystem(p Prompt) any {
+	if p.System == "" || !c.cfg.caching {
+		return p.System
+	}
+	cc := &cacheControl{Type: "ephemeral", TTL: c.cfg.cacheTTL}
+	return []anthropicBlock{{Type: "text", Text: p.System, CacheControl: cc}}
+}
+
 // send makes one attempt with the configured operation.
 func (k *call) send(ctx context.Context) (reply, error) {
 	start := time.Now()
 	defer func() { k.res.BedrockTime += time.Since(start) }()
+	send := k.invoke
 	if k.cfg.op == Converse {
-		return k.converse(ctx)
+		send = k.converse
 	}
-	return k.invoke(ctx)
+	rep, err := send(ctx)
+	if err == nil {
+		k.recordCache(rep)
+	}
+	return rep, err
+}
+
+// recordCache puts the cache counts and the cost of a successful attempt
+// in the call's usage; settle fills the rest.
+func (k *call) recordCache(rep reply) {
+	u := &k.res.Usage
+	u.CacheReadInputTokens, u.CacheWriteInputTokens = rep.cacheRead, rep.cacheWrite
+	u.CostUSD = 0
+	if rep.usage {
+		u.CostUSD = usage{input: rep.input, output: rep.output, cacheRead: rep.cacheRead, cacheWrite: rep.cacheWrite}.cost(k.cfg.priceOf)
+	}
 }
 
 // invoke calls InvokeModel once and reads text, stop reason and usage from
@@ -93,10 +131,11 @@ func (k *call) invoke(ctx context.Context) (reply, error) {
 		return reply{}, fmt.Errorf("bedrock: reading InvokeModel answer: %w", err)
 	}
 	rep := reply{text: resp.text(), stop: resp.StopReason}
-	if resp.Usage != nil {
-		rep.usage, rep.input, rep.output = true, resp.Usage.InputTokens, resp.Usage.OutputTokens
-	} else {
-		rep.input, rep.output, rep.usage = headerUsage(out.ResultMetadata)
+	if u := resp.Usage; u != nil {
+		rep.usage, rep.input, rep.output = true, u.InputTokens, u.OutputTokens
+		rep.cacheRead, rep.cacheWrite = u.CacheReadInputTokens, u.CacheCreationInputTokens
+	} else if u, ok := headerUsage(out.ResultMetadata); ok {
+		rep.usage, rep.input, rep.output, rep.cacheRead, rep.cacheWrite = true, u.input, u.output, u.cacheRead, u.cacheWrite
 	}
 	return rep, nil
 }

@@ -51,6 +51,7 @@ type config struct {
 	attempts      int
 	jitter        Jitter
 	retry         *RetryPolicy // nil: the Client's own
+	cacheConfig                // caching.go
 }
 
 func defaults() config {

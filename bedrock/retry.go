@@ -3,20 +3,17 @@ package bedrock
 import (
 	"context"
 	"errors"
-	"io"
 	"math/rand/v2"
 	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/sethvargo/go-retry"
 
+	"github.com/vectora/ingest-normalize/internal/awserr"
 	"github.com/vectora/ingest-normalize/lease/budget"
 )
 
@@ -77,9 +74,9 @@ func Retryable(err error) bool {
 		if r, ok := retryCodes[api.ErrorCode()]; ok {
 			return r
 		}
-		return httpStatus(err) >= 500
+		return awserr.Status(err) >= 500
 	}
-	return connectionError(err)
+	return awserr.Connection(err)
 }
 
 // refused reports whether err is Bedrock's refusal of a call before
@@ -93,30 +90,11 @@ func refused(err error) bool {
 		if api.ErrorCode() == "ThrottlingException" {
 			return true
 		}
-		st := httpStatus(err)
+		st := awserr.Status(err)
 		return st >= 400 && st < 500 && st != 408 && st != 424 && api.ErrorCode() != "ModelErrorException"
 	}
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// httpStatus returns the HTTP status of the response behind err, or 0.
-func httpStatus(err error) int {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
-}
-
-// connectionError reports whether err is a failure to send the request or
-// to read the whole response.
-func connectionError(err error) bool {
-	var send *smithyhttp.RequestSendError
-	var ne net.Error
-	return errors.As(err, &send) || errors.As(err, &ne) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET)
 }
 
 // throttleQuota reports whether err is a ThrottlingException and which

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
 	"github.com/sethvargo/go-retry"
+	"github.com/vectora/ingest-normalize/internal/awserr"
 )
 
 // TestRetryClassification sends every Bedrock error shape through the real
@@ -186,7 +187,7 @@ func TestBackoffDeadline(t *testing.T) {
 // to wait; the attempts still reserve from the budget and report their
 // throttles.
 func TestRetryPolicy(t *testing.T) {
-	only503 := func(err error) bool { return httpStatus(err) == 503 }
+	only503 := func(err error) bool { return awserr.Status(err) == 503 }
 	backoffs := 0
 	p := RetryPolicy{
 		Retryable: only503,

@@ -6,6 +6,8 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/vectora/ingest-normalize/bedrock/model"
 )
 
 // Usage is what a call counted against the tokens-per-minute quota, a
@@ -27,25 +29,51 @@ type Usage struct {
 	// counted) whole input + max_tokens × the reserve factor (1 unless
 	// WithReserveFactor).
 	ReservedTokens int64
+	// CostUSD is what the call's tokens cost at the Client's WithPrice
+	// (0 without one).
+	CostUSD float64
+}
+
+// TotalInputTokens returns all the input of the call: uncached, read from
+// and written to the cache.
+func (u Usage) TotalInputTokens() int64 {
+	return u.InputTokens + u.CacheReadInputTokens + u.CacheWriteInputTokens
+}
+
+// usage is the token counts of one answer as Bedrock reported them.
+type usage struct {
+	input, output         int64
+	cacheRead, cacheWrite int64
+}
+
+// cost returns the dollars of u at p.
+func (u usage) cost(p model.Price) float64 {
+	return p.Cost(u.input, u.cacheWrite, u.cacheRead, u.output)
 }
 
 // The InvokeModel response headers that carry usage.
 const (
-	headerInputTokens  = "X-Amzn-Bedrock-Input-Token-Count"
-	headerOutputTokens = "X-Amzn-Bedrock-Output-Token-Count"
+	headerInputTokens      = "X-Amzn-Bedrock-Input-Token-Count"
+	headerOutputTokens     = "X-Amzn-Bedrock-Output-Token-Count"
+	headerCacheReadTokens  = "X-Amzn-Bedrock-Cache-Read-Input-Token-Count"
+	headerCacheWriteTokens = "X-Amzn-Bedrock-Cache-Write-Input-Token-Count"
 )
 
 // headerUsage reads the token counts from the raw HTTP response the SDK
-// keeps in md; ok is false when either is missing.
-func headerUsage(md middleware.Metadata) (input, output int64, ok bool) {
+// keeps in md; ok is false when input or output is missing. Absent cache
+// headers count 0.
+func headerUsage(md middleware.Metadata) (u usage, ok bool) {
 	raw, _ := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
 	if raw == nil {
-		return 0, 0, false
+		return u, false
 	}
 	input, err1 := strconv.ParseInt(raw.Header.Get(headerInputTokens), 10, 64)
 	output, err2 := strconv.ParseInt(raw.Header.Get(headerOutputTokens), 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, 0, false
+		return u, false
 	}
-	return input, output, true
+	u.input, u.output = input, output
+	u.cacheRead, _ = strconv.ParseInt(raw.Header.Get(headerCacheReadTokens), 10, 64)
+	u.cacheWrite, _ = strconv.ParseInt(raw.Header.Get(headerCacheWriteTokens), 10, 64)
+	return u, true
 }

@@ -150,3 +150,15 @@ func mustFloat(s string) float64 {
 	}
 	return n
 }
+
+// TestParamsMaxTokens keeps max_tokens where the README advises: 512, as
+// tight as the answers allow, since every call reserves it against TPM.
+func TestParamsMaxTokens(t *testing.T) {
+	defs := dig(t, loadTemplate(t, "s1-runtime.yaml"), "Parameters").(map[string]any)
+	files, _ := filepath.Glob("params/*.json")
+	for _, f := range files {
+		if got := valueOr(readParams(t, f), defs, "MaxTokens"); got != "512" {
+			t.Errorf("%s: MaxTokens %s, want 512", f, got)
+		}
+	}
+}

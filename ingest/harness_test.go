@@ -28,17 +28,9 @@ const sharedData = "../../shared/data"
 // ingestDay is the day the original system ingested the corporate items.
 var ingestDay = time.Date(2025, 12, 21, 10, 0, 0, 0, time.UTC)
 
-// row is one line of the sample items files.
-type row struct {
-	ItemID      string `json:"item_id"`
-	SourceKey   string `json:"source_key"`
-	SourceType  string `json:"source_type"`
-	Title       string `json:"title"`
-	Content     string `json:"content"`
-	URL         string `json:"url"`
-	PublishedAt string `json:"published_at"`
-	ContentHash string `json:"content_hash"`
-}
+// row is one line of the sample items files: an item as the original
+// system wrote it.
+type row = item.Raw
 
 // loadRows reads the shared sample file, or the package's own fixture when
 // the shared data is absent.
@@ -210,9 +202,15 @@ func (e *env) putObject(key string, data []byte) {
 
 func (e *env) ingester(opts ...Option) *Ingester {
 	e.t.Helper()
+	return e.ingesterOn(e.db, opts...)
+}
+
+// ingesterOn is ingester with db as its DynamoDB client.
+func (e *env) ingesterOn(db DynamoDB, opts ...Option) *Ingester {
+	e.t.Helper()
 	base := []Option{WithClock(fixedClock{ingestDay}), WithTimeout(5 * time.Second), WithRetries(1, 5*time.Millisecond),
 		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
-	g, err := New(e.db, e.s3, e.mgr, e.table, e.bucket, append(base, opts...)...)
+	g, err := New(db, e.s3, e.mgr, e.table, e.bucket, append(base, opts...)...)
 	if err != nil {
 		e.t.Fatal(err)
 	}

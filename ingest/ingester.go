@@ -165,7 +165,8 @@ func (g *Ingester) sources(ctx context.Context, ev item.Event) ([]Source, []Sour
 		return nil, nil, err
 	}
 	if data == nil {
-		return nil, nil, fmt.Errorf("%w: s3://%s/%s is missing", ErrConfig, g.configBucket, CatalogKey)
+		return nil, nil, fmt.Errorf("%w: s3://%s/%s is missing: upload the source catalog there (example: ingest/testdata/source_catalog.yaml), "+
+			"or send \"mode\":\"normalize\" to normalize the items already under %s%s/", ErrConfig, g.configBucket, CatalogKey, item.IngestedPrefix, ev.ClientID)
 	}
 	cat, err := ParseCatalog(data)
 	if err != nil {
@@ -190,13 +191,23 @@ func (g *Ingester) client(ctx context.Context, id string) (Client, error) {
 	case err != nil:
 		return Client{}, err
 	case data == nil:
-		return Client{}, fmt.Errorf("%w: s3://%s/%s is missing", ErrNoClient, g.configBucket, key)
+		return Client{}, fmt.Errorf("%w: s3://%s/%s is missing: upload the client's file there (example: ingest/testdata/clients/demo.yaml), "+
+			"name the sources in the event, or send \"mode\":\"normalize\" to normalize the items already under %s%s/", ErrNoClient, g.configBucket, key, item.IngestedPrefix, id)
 	}
 	cl, err := ParseClient(data)
 	if err == nil && cl.ID != id {
 		err = fmt.Errorf("%w: %s names client_id %q", ErrConfig, key, cl.ID)
 	}
 	return cl, err
+}
+
+// Check reads the configuration Run would read for ev — the catalog and,
+// unless ev names its sources, the client's file — and returns the error
+// Run would return for it, without writing anything: the handler calls it
+// before taking the ingestion lease.
+func (g *Ingester) Check(ctx context.Context, ev item.Event) error {
+	_, _, err := g.sources(ctx, ev)
+	return err
 }
 
 // Configured reports whether ev can be ingested: the catalog exists and,

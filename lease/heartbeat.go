@@ -20,13 +20,14 @@ import (
 // flight (a request stalled in the network, a process frozen and thawed).
 // Renewals run in their own goroutine, each bounded by the trust limit, so
 // that the limit is kept on time; a failed one is tried again every
-// quarter heartbeat.
+// quarter heartbeat, and a write carrying the renewal that has not landed
+// a quarter heartbeat after it was due does not hold the heartbeat back.
 func (l *Lease) heartbeat(parent context.Context) {
 	defer l.beat.Done()
 	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
 	defer cancel()
 	done := make(chan renewal, 1)
-	var inFlight bool
+	var inFlight, own bool // a renewal of the heartbeat's is in flight; it holds the lease's reservation
 	var retryAt time.Time
 	for {
 		now, exp := l.m.clock.Now(), l.Expires()
@@ -37,9 +38,15 @@ func (l *Lease) heartbeat(parent context.Context) {
 			return
 		}
 		due := maxTime(exp.Add(l.m.heartbeat-l.m.ttl), retryAt)
-		if !inFlight && !now.Before(due) && l.beginRenewal() {
-			inFlight = true
-			go func() { done <- l.renew(ctx, parent, now, trust) }()
+		if !inFlight && !now.Before(due) {
+			// A write that carries the renewal and has not landed a quarter
+			// heartbeat after it was due (stalled in the network) does not
+			// keep the heartbeat from renewing: renewals never move the
+			// expiry back, so two at once are safe.
+			if own = l.beginRenewal(); own || !now.Before(due.Add(l.m.heartbeat/4)) {
+				inFlight = true
+				go func() { done <- l.renew(ctx, parent, now, trust) }()
+			}
 		}
 		wait := trust.Sub(now)
 		switch {
@@ -56,7 +63,9 @@ func (l *Lease) heartbeat(parent context.Context) {
 			return
 		case r := <-done:
 			inFlight = false
-			l.endRenewal()
+			if own {
+				l.endRenewal()
+			}
 			if r.refused != "" {
 				l.lose(r.refused)
 				return

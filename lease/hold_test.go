@@ -137,7 +137,8 @@ func renewals(op, expr string) bool {
 func releases(op, expr string) bool {
 	return op == "UpdateItem" && strings.HasPrefix(expr, "REMOVE #hs.#id")
 }
-func reads(op, _ string) bool { return op == "GetItem" }
+func reads(op, _ string) bool        { return op == "GetItem" }
+func transactions(op, _ string) bool { return op == "TransactWriteItems" }
 func acquisitions(op, expr string) bool {
 	return op == "UpdateItem" && strings.HasPrefix(expr, "SET #f = :f")
 }

@@ -16,17 +16,6 @@ import (
 	"github.com/vectora/ingest-normalize/lease"
 )
 
-func newManager(t testing.TB, table string, clk clock.Clock, opts ...lease.Option) *lease.Manager {
-	t.Helper()
-	opts = append([]lease.Option{lease.WithClock(clk), lease.WithTTL(30 * time.Second),
-		lease.WithSkew(2 * time.Second), lease.WithPoll(50*time.Millisecond, 2*time.Second)}, opts...)
-	m, err := lease.NewManager(db, table, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func TestAcquireTryRelease(t *testing.T) {
 	ctx := context.Background()
 	m := newManager(t, newTable(t), fastClock())

@@ -44,10 +44,7 @@ func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
 	ctx := context.Background()
 	table, clk := newTable(t), fastClock()
 	cut := &partition{DynamoDB: db}
-	frozen, err := lease.NewManager(cut, table, lease.WithClock(clk), lease.WithTTL(30*time.Second), lease.WithSkew(2*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
+	frozen := newManagerOn(t, cut, table, clk)
 	a, err := frozen.Acquire(ctx, "dev", lease.As("frozen"))
 	if err != nil {
 		t.Fatal(err)

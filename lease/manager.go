@@ -116,12 +116,7 @@ func (m *Manager) pollDelay(poll time.Duration, earliest time.Time) time.Duratio
 }
 
 func (m *Manager) sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-m.clock.After(d):
-		return nil
-	}
+	return clock.Sleep(ctx, m.clock, d)
 }
 
 // Holders returns the scope's fence and every holder entry in the table,

@@ -17,10 +17,7 @@ func TestRenewalSavesHeartbeats(t *testing.T) {
 	ctx := context.Background()
 	table, clock := newTable(t), fastClock()
 	count := &partition{DynamoDB: db} // never cut: counts the heartbeats
-	m, err := lease.NewManager(count, table, lease.WithClock(clock), lease.WithTTL(30*time.Second), lease.WithSkew(2*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManagerOn(t, count, table, clock)
 	l, err := m.Acquire(ctx, "dev", lease.As("writer"))
 	if err != nil {
 		t.Fatal(err)

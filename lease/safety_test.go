@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease"
 )
 
@@ -83,17 +84,11 @@ func TestLateRenewalCannotBeErasedByATakeover(t *testing.T) {
 // must not go back behind the lease's own.
 func TestWritesNeverMoveTheExpiryBack(t *testing.T) {
 	ctx := context.Background()
-	table, clk := newTable(t), safetyClock()
-	netA := &network{DynamoDB: db}
-	a, err := newManagerOn(t, netA, table, clk).Acquire(ctx, "dev", lease.As("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release(ctx)
+	a, netA, table, clk := holderOn(t)
 	<-clk.After(5 * time.Second)
-	stall := netA.add(&rule{match: func(op, _ string) bool { return op == "TransactWriteItems" }, hold: make(chan struct{}), count: 1})
+	stall := netA.add(&rule{match: transactions, hold: make(chan struct{}), count: 1})
 	wctx, cancel := context.WithTimeout(ctx, clock.Wall(clk, 2*time.Second))
-	err = a.Transact(wctx, []types.TransactWriteItem{putItem(table, "late")})
+	err := a.Transact(wctx, []types.TransactWriteItem{putItem(table, "late")})
 	cancel()
 	if !errors.Is(err, lease.ErrUnknown) {
 		t.Fatalf("write given up on: %v, want ErrUnknown", err)
@@ -297,14 +292,64 @@ func (l *limits) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 	return l.DynamoDB.UpdateItem(ctx, in, o...)
 }
 
-// newManagerOn is newManager over another client.
-func newManagerOn(t testing.TB, c lease.DynamoDB, table string, clk clock.Clock, opts ...lease.Option) *lease.Manager {
+// TestConflictedWriteLetsTheHeartbeatRenew (scenario 6): a write under the
+// lease whose transactions are cancelled for conflicts longer than the TTL
+// is retried meanwhile, and the heartbeat keeps renewing the lease: it is
+// not lost, and the write lands once the conflicts end.
+func TestConflictedWriteLetsTheHeartbeatRenew(t *testing.T) {
+	ctx := context.Background()
+	a, net, table, clk := holderOn(t)
+	r := net.add(&rule{match: transactions, fail: ddbtest.Conflict(2), count: 1 << 30})
+	done := make(chan error, 1)
+	wctx, cancel := context.WithTimeout(ctx, clock.Wall(clk, 90*time.Second))
+	defer cancel()
+	go func() { done <- a.Transact(wctx, []types.TransactWriteItem{putItem(table, "conflicted")}) }()
+	<-clk.After(45 * time.Second) // longer than the TTL (30 s)
+	if err := a.Err(); err != nil {
+		t.Fatalf("lease lost while a write was retried through conflicts: %v", err)
+	}
+	net.mu.Lock()
+	used := r.used
+	r.count = used // the conflicts end
+	net.mu.Unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("write after %d conflicts: %v", used, err)
+	}
+	t.Logf("write landed after %d cancelled attempts; lease valid: %v", used, a.Valid())
+}
+
+// TestStalledWriteLetsTheHeartbeatRenew: a write under the lease that
+// carries its renewal and stalls in the network longer than the TTL does
+// not keep the heartbeat from renewing: the lease is not lost.
+func TestStalledWriteLetsTheHeartbeatRenew(t *testing.T) {
+	ctx := context.Background()
+	a, net, table, clk := holderOn(t)
+	stall := net.add(&rule{match: transactions, hold: make(chan struct{}), count: 1})
+	done := make(chan error, 1)
+	go func() { done <- a.Transact(ctx, []types.TransactWriteItem{putItem(table, "stalled")}) }()
+	<-stall.held
+	<-clk.After(45 * time.Second) // longer than the TTL (30 s)
+	lostErr := a.Err()
+	close(stall.hold)
+	if err := <-done; err != nil {
+		t.Errorf("stalled write: %v", err)
+	}
+	if lostErr != nil {
+		t.Fatalf("lease lost while a write carrying its renewal stalled: %v", lostErr)
+	}
+}
+
+// holderOn acquires scope "dev" as holder "a" over a network of its own,
+// on a fresh table and the safety clock; the lease is released when the
+// test ends.
+func holderOn(t *testing.T) (*lease.Lease, *network, string, clock.Clock) {
 	t.Helper()
-	opts = append([]lease.Option{lease.WithClock(clk), lease.WithTTL(30 * time.Second),
-		lease.WithSkew(2 * time.Second), lease.WithPoll(50*time.Millisecond, 2*time.Second)}, opts...)
-	m, err := lease.NewManager(c, table, opts...)
+	table, clk := newTable(t), safetyClock()
+	net := &network{DynamoDB: db}
+	a, err := newManagerOn(t, net, table, clk).Acquire(context.Background(), "dev", lease.As("a"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	t.Cleanup(func() { _ = a.Release(context.Background()) })
+	return a, net, table, clk
 }

@@ -58,6 +58,7 @@ func Removing(h Holder) TransactOption {
 type transaction struct {
 	removing []Holder
 	renew    bool      // the head renews the lease
+	reserved bool      // the transaction holds the lease's renewal in flight
 	next     time.Time // the expiry the head writes when it renews
 }
 
@@ -65,11 +66,12 @@ type transaction struct {
 // the lease is current: its first item is the lease's condition (this
 // acquisition's entry exists and has not expired), and when no other
 // renewal is in flight it also renews the lease, so that a write the
-// holder makes anyway saves it a heartbeat. It retries what DynamoDB did
-// not apply (conflicts, throttling) with a fresh request token and what
-// may have been applied (5xx, broken connections, timeouts) with the same
-// token, so that DynamoDB applies the transaction at most once, until ctx
-// ends. It returns nil when the items were written; an error wrapping
+// holder makes anyway saves it a heartbeat (its first attempt only: while
+// it is retried, the heartbeat renews as usual). It retries what DynamoDB
+// did not apply (conflicts, throttling) with a fresh request token and
+// what may have been applied (5xx, broken connections, timeouts) with the
+// same token, so that DynamoDB applies the transaction at most once, until
+// ctx ends. It returns nil when the items were written; an error wrapping
 // ErrNotHeld when the lease is not held (the lease is then lost: Done
 // closes); ErrChanged when a holder given with Removing changed; a
 // *CanceledError when the condition of one of items failed; and an error
@@ -79,10 +81,21 @@ func (l *Lease) Transact(ctx context.Context, items []types.TransactWriteItem, o
 	for _, o := range opts {
 		o(&t)
 	}
-	if t.renew = l.beginRenewal(); t.renew {
-		defer l.endRenewal()
-	}
+	t.renew = l.beginRenewal()
+	t.reserved = t.renew
+	defer t.yield(l)
 	return l.transact(ctx, &t, items)
+}
+
+// yield gives the lease's one renewal in flight back to the heartbeat
+// once: a transaction retried through conflicts, throttling or ambiguous
+// outcomes, for as long as its context allows, must not keep the lease
+// from being renewed meanwhile.
+func (t *transaction) yield(l *Lease) {
+	if t.reserved {
+		t.reserved = false
+		l.endRenewal()
+	}
 }
 
 // transact sends the transaction until it is applied or refused, or ctx
@@ -109,9 +122,11 @@ func (l *Lease) transact(ctx context.Context, t *transaction, items []types.Tran
 			unknown = true
 		case ddbretry.NotApplied:
 			if !errors.As(err, new(*types.TransactionInProgressException)) {
+				t.renew = false        // the heartbeat renews from now on
 				in = l.input(t, items) // nothing applied: a fresh token and a fresh condition
 			}
 		}
+		t.yield(l)
 		d, _ := b.Next()
 		if werr := l.m.sleep(ctx, d); werr != nil {
 			if unknown {

@@ -44,23 +44,33 @@ type Canonical struct {
 // are also the names of the overrides under the "canonical/" prefix of the
 // config bucket.
 func CanonicalFiles() []string {
-	return []string{"companies.txt", "molecules.txt", "technologies.txt", "trademarks.txt", "indications.txt", "event_types.txt"}
+	names := make([]string, len(canonicalFiles))
+	for i, f := range canonicalFiles {
+		names[i] = f.name
+	}
+	return names
 }
 
+// canonicalFiles maps each file to its list in a Canonical, in the order
+// of the prompt.
+var canonicalFiles = []struct {
+	name string
+	list func(*Canonical) *[]string
+}{
+	{"companies.txt", func(c *Canonical) *[]string { return &c.Companies }},
+	{"molecules.txt", func(c *Canonical) *[]string { return &c.Molecules }},
+	{"technologies.txt", func(c *Canonical) *[]string { return &c.Technologies }},
+	{"trademarks.txt", func(c *Canonical) *[]string { return &c.Trademarks }},
+	{"indications.txt", func(c *Canonical) *[]string { return &c.Indications }},
+	{"event_types.txt", func(c *Canonical) *[]string { return &c.EventTypes }},
+}
+
+// list returns the list of c that file fills, nil for an unknown file.
 func (c *Canonical) list(file string) *[]string {
-	switch file {
-	case "companies.txt":
-		return &c.Companies
-	case "molecules.txt":
-		return &c.Molecules
-	case "technologies.txt":
-		return &c.Technologies
-	case "trademarks.txt":
-		return &c.Trademarks
-	case "indications.txt":
-		return &c.Indications
-	case "event_types.txt":
-		return &c.EventTypes
+	for _, f := range canonicalFiles {
+		if f.name == file {
+			return f.list(c)
+		}
 	}
 	return nil
 }

@@ -14,6 +14,12 @@ const MaxPromptContentRunes = 3000
 
 // Prompt is the system and user text of one normalization call. It is a
 // plain value, safe for concurrent reads.
+//
+// System is the static part, the prefix Bedrock caches behind the
+// checkpoint the client puts after it: the instructions and the client's
+// canonical lists, byte-identical for every item, invocation and
+// environment that read the same lists. Nothing per call (item, time, run)
+// may enter it. User holds the item.
 type Prompt struct {
 	System string
 	User   string

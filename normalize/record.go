@@ -21,10 +21,15 @@ const (
 	StatusFailed Status = "failed"
 )
 
-// Usage counts the model tokens of one item, over all attempts.
+// Usage counts the model tokens of one item, over all attempts, and what
+// they cost. InputTokens are the uncached input; the cache reads and
+// writes are apart.
 type Usage struct {
-	InputTokens  int `json:"input_tokens"`
-	OutputTokens int `json:"output_tokens"`
+	InputTokens           int     `json:"input_tokens"`
+	OutputTokens          int     `json:"output_tokens"`
+	CacheReadInputTokens  int     `json:"cache_read_input_tokens,omitempty"`
+	CacheWriteInputTokens int     `json:"cache_write_input_tokens,omitempty"`
+	CostUSD               float64 `json:"cost_usd,omitempty"` // estimated, at the configured price
 }
 
 // Run identifies the lease holder that wrote a record and its fencing
@@ -41,6 +46,12 @@ type Meta struct {
 	Attempts int
 	Run      Run
 	At       time.Time // when normalization finished
+	// AnswerOf is the item whose model answer this record took: its
+	// prompt was identical, so no call was made (Usage is zero).
+	AnswerOf string
+	// PromptSHA256 is the hex SHA-256 of the model id, system and user
+	// text the answer was asked with.
+	PromptSHA256 string
 }
 
 // Record is the JSON written for one item under ItemKey. The normalized
@@ -60,6 +71,8 @@ type Record struct {
 	*Normalized
 
 	ModelID      string    `json:"model_id,omitempty"`
+	AnswerOf     string    `json:"answer_of,omitempty"` // see Meta.AnswerOf
+	PromptSHA256 string    `json:"prompt_sha256,omitempty"`
 	Usage        Usage     `json:"usage"`
 	Attempts     int       `json:"attempts"`
 	Run          Run       `json:"run"`
@@ -99,7 +112,7 @@ func newRecord(it item.Raw, s Status, reason string, n *Normalized, meta Meta) R
 		Title: it.Title, URL: it.URL, PublishedAt: it.PublishedAt,
 		Language: it.Language, ContentHash: it.ContentHash,
 		Status: s, Reason: item.OneLine(reason), Normalized: n,
-		ModelID: meta.ModelID, Usage: meta.Usage, Attempts: meta.Attempts,
+		ModelID: meta.ModelID, AnswerOf: meta.AnswerOf, PromptSHA256: meta.PromptSHA256, Usage: meta.Usage, Attempts: meta.Attempts,
 		Run: meta.Run, NormalizedAt: meta.At.UTC(),
 	}
 }

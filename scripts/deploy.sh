@@ -31,6 +31,9 @@ Options:
   --profile NAME   passed to aws (default: the CLI's configuration)
   --stack NAME     stack name (default: vectora-inbox-s0-coordination or
                    vectora-inbox-s1-runtime-ENV)
+  --alarm-email A  ENV: subscribe A to the stack's alarm topic (AlarmEmail)
+  --create-buckets ENV: the stack creates the data and config buckets
+                   (CreateBuckets=true; they are kept if the stack is deleted)
   -h, --help       show this help
 USAGE
 }
@@ -40,6 +43,7 @@ dry_run=false
 zip=""
 stack=""
 aws_opts=()
+extra=()
 target=""
 while (($#)); do
 	case $1 in
@@ -49,6 +53,8 @@ while (($#)); do
 	--region) aws_opts+=(--region "${2:?--region needs a region}"); shift 2 ;;
 	--profile) aws_opts+=(--profile "${2:?--profile needs a name}"); shift 2 ;;
 	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
+	--alarm-email) extra+=("AlarmEmail=${2:?--alarm-email needs an address}"); shift 2 ;;
+	--create-buckets) extra+=(CreateBuckets=true); shift ;;
 	-*) echo "deploy.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
 	*)
 		[[ -z $target ]] || { echo "deploy.sh: one target only" >&2; exit 2; }
@@ -119,7 +125,7 @@ deploy_env() {
 		--stack-name "${stack:-vectora-inbox-s1-runtime-$env}" \
 		--capabilities CAPABILITY_IAM \
 		--no-fail-on-empty-changeset \
-		--parameter-overrides "${kv[@]}" "CodeKey=$key"
+		--parameter-overrides "${kv[@]}" "${extra[@]}" "CodeKey=$key"
 }
 
 case $target in

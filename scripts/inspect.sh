@@ -23,16 +23,10 @@ leasectl is built into .local/bin/leasectl. Exit status: leasectl's (0 ok,
 USAGE
 }
 
-stack="" region=()
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
-	--region) region=(--region "${2:?--region needs a region}"); export AWS_REGION=$2; shift 2 ;;
-	-*) echo "inspect.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
+# shellcheck source=scripts/stack-opts.sh
+source "$(dirname "$0")/stack-opts.sh"
+stack_opts inspect.sh "$@"
+shift "$nopts"
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 env=$1; shift
 [[ $# -gt 0 ]] || set -- watch --count 1
@@ -42,11 +36,12 @@ mkdir -p "$root/.local/bin"
 (cd "$root" && go build -o .local/bin/leasectl ./cmd/leasectl)
 
 if [[ $env == local ]]; then
-	[[ -f $root/.local/env ]] || { echo "inspect.sh: no .local/env: run scripts/local-up.sh first" >&2; exit 1; }
+	state=${LOCAL_STATE:-$root/.local}
+	[[ -f $state/env ]] || { echo "inspect.sh: no $state/env: run scripts/local-up.sh first" >&2; exit 1; }
 	# shellcheck disable=SC1091
-	source "$root/.local/env"
+	source "$state/env"
 else
-	COORDINATION_TABLE=$(aws "${region[@]}" cloudformation describe-stacks --stack-name "${stack:-vectora-inbox-s1-runtime-$env}" \
+	COORDINATION_TABLE=$(aws "${aws_opts[@]}" cloudformation describe-stacks --stack-name "${stack:-vectora-inbox-s1-runtime-$env}" \
 		--query "Stacks[0].Outputs[?OutputKey=='TableName'].OutputValue" --output text)
 	[[ -n $COORDINATION_TABLE && $COORDINATION_TABLE != None ]] ||
 		{ echo "inspect.sh: no TableName output on the stack of $env" >&2; exit 1; }

@@ -8,8 +8,10 @@ Usage: scripts/invoke.sh [--stack NAME] [--region R] ENV N [EVENT_JSON | @FILE]
 
 Runs N invocations of the ingest-normalize Lambda of environment ENV at once
 (the lease and the shared budget make that safe), then prints one line per
-invocation from its response: ok, fallback, failed, already_done, remaining,
-Bedrock calls and throttles, lease wait, lost lease.
+invocation from its response: ok, fallback, failed, already_done, peers,
+remaining, Bedrock calls and throttles, lease wait, lost lease, then its
+message (which says, for instance, that the items left as remaining are in
+progress by peers).
 
   ENV=dev|stage|prod  on AWS: "aws lambda invoke" of the function named by
                       the FunctionName output of stack
@@ -27,16 +29,10 @@ Exit status: 0 when every invocation answered without a function error,
 USAGE
 }
 
-stack="" aws_opts=()
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
-	--region) aws_opts+=(--region "${2:?--region needs a region}"); shift 2 ;;
-	-*) echo "invoke.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
+# shellcheck source=scripts/stack-opts.sh
+source "$(dirname "$0")/stack-opts.sh"
+stack_opts invoke.sh "$@"
+shift "$nopts"
 [[ $# -ge 2 && $# -le 3 ]] || { usage >&2; exit 2; }
 env=$1 n=$2
 event=${3:-'{"client_id":"demo","from_date":"2026-11-23","to_date":"2026-11-27"}'}
@@ -56,18 +52,21 @@ invoke_local() {
 		echo "curl failed: $(cat "$out/$1.err")" >"$out/$1.err"
 }
 
-# invoke_aws I FUNCTION: one invocation through the AWS CLI.
+# invoke_aws I FUNCTION: one invocation through the AWS CLI. No read
+# timeout and one attempt: the CLI would otherwise give up on a long
+# invocation after 60 s and send it again.
 invoke_aws() {
 	local fmt=()
 	if aws --version 2>&1 | grep -q '^aws-cli/2'; then fmt=(--cli-binary-format raw-in-base64-out); fi
-	aws "${aws_opts[@]}" lambda invoke --function-name "$2" "${fmt[@]}" --payload "$event" \
-		--cli-read-timeout 900 "$out/$1.json" >"$out/$1.meta" 2>"$out/$1.err" || true
+	AWS_MAX_ATTEMPTS=1 aws "${aws_opts[@]}" lambda invoke --function-name "$2" "${fmt[@]}" --payload "$event" \
+		--cli-read-timeout 0 "$out/$1.json" >"$out/$1.meta" 2>"$out/$1.err" || true
 }
 
 if [[ $env == local ]]; then
-	[[ -f $root/.local/env ]] || { echo "invoke.sh: no .local/env: run scripts/local-up.sh first" >&2; exit 1; }
+	state=${LOCAL_STATE:-$root/.local}
+	[[ -f $state/env ]] || { echo "invoke.sh: no $state/env: run scripts/local-up.sh first" >&2; exit 1; }
 	# shellcheck disable=SC1091
-	source "$root/.local/env"
+	source "$state/env"
 	read -r -a urls <<<"${RIE_URLS:?RIE_URLS missing from .local/env}"
 	k=${#urls[@]}
 	for ((r = 0; r < k && r < n; r++)); do
@@ -104,7 +103,8 @@ for i in range(1, n + 1):
     if not isinstance(r, dict) or "counts" not in r:
         bad += 1
         msg = (r or {}).get("errorMessage") if isinstance(r, dict) else None
-        print(f"#{i} ERROR {msg or err or body or 'no response'}"[:300])
+        kind = (r or {}).get("errorType", "") if isinstance(r, dict) else ""
+        print(f"#{i} ERROR {kind} {msg or err or body or 'no response'}"[:300])
         continue
     c, b, l = r["counts"], r.get("bedrock", {}), r.get("lease", {})
     print(f"#{i} ok={c.get('ok',0)} fallback={c.get('fallback',0)} failed={c.get('failed',0)} "
@@ -112,5 +112,7 @@ for i in range(1, n + 1):
           f"calls={b.get('calls',0)} throttles={b.get('throttles',0)} budget_wait_ms={b.get('budget_wait_ms',0)} "
           f"lease_wait_ms={l.get('wait_ms',0)} fence={l.get('fence','-')} "
           f"lost={'yes' if l.get('lost') else 'no'} duration_ms={r.get('duration_ms',0)} run={r.get('run_key','')}")
+    if r.get("message"):
+        print(f"   {r['message']}")
 sys.exit(1 if bad else 0)
 PY

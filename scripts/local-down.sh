@@ -6,10 +6,12 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/local-down.sh [--purge] [--help]
 
-Stops every process listed in .local/pids (each is the leader of its own
+Stops every process listed in .local/pids (or $LOCAL_STATE/pids) (each is the leader of its own
 process group: the group gets SIGTERM, then SIGKILL after 3 s), and the
 processes below them (the RIE starts the Lambda in a group of its own), then
-removes .local/pids and .local/env. Logs stay in .local/logs, binaries in .local/bin.
+removes .local/pids and .local/env. Logs stay in .local/logs, binaries in
+.local/bin. Only the stack of that state directory is stopped: another one
+(LOCAL_STATE=DIR scripts/local-up.sh) is left alone.
 
 Options:
   --purge    also remove .local/logs and the invocation outputs
@@ -47,10 +49,11 @@ for a in "$@"; do
 done
 
 cd "$(dirname "$0")/.."
-local_dir=$PWD/.local
+local_dir=${LOCAL_STATE:-$PWD/.local}
+[[ $local_dir == /* ]] || local_dir=$PWD/$local_dir
 pids=$local_dir/pids
 if [[ ! -f $pids ]]; then
-	echo "local-down: nothing running (no .local/pids)"
+	echo "local-down: nothing running (no $pids)"
 else
 	groups=() below=()
 	while read -r name pid; do

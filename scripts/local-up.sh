@@ -17,28 +17,29 @@ Builds the binaries into .local/bin (the Lambda as .local/bin/bootstrap with
   - N Lambda Runtime Interface Emulators (default 3), each running the Lambda:
     one emulator serves one invocation at a time.
 Writes .local/env (source it) and .local/pids; logs go to .local/logs.
-Stop everything with scripts/local-down.sh.
+Stop everything with scripts/local-down.sh. With LOCAL_STATE=DIR (absolute,
+or relative to the repository) the env, pids, logs and outputs go to DIR
+instead of .local, so that a second stack (make demo, make test) runs beside
+yours without touching it; binaries stay in .local/bin.
 
 Options:
   --rie N    number of RIE processes (concurrent invocations), default 3
   --help     this text
 
 Environment (defaults in brackets): QUOTA_RPM [30], QUOTA_TPM [60000],
-TIME_SCALE [4] (one emulated minute lasts 60/TIME_SCALE s, for the emulator
-and the Lambda), LEASE_TTL [60s], LEASE_MAX_HOLDERS [0: unlimited],
-WORKER_CAP [4], BEDROCK_MAX_TOKENS [400], LOG_LEVEL [info],
+TIME_SCALE [1: the wall clock; N runs the emulator's and the Lambda's
+clocks N times faster, and their timestamps run ahead of the wall clock],
+LEASE_TTL [60s], LEASE_MAX_HOLDERS [0: unlimited], WORKER_CAP [4], BEDROCK_MAX_TOKENS [400], LOG_LEVEL [info],
 FUNCTION_TIMEOUT [120] (seconds, AWS_LAMBDA_FUNCTION_TIMEOUT of each RIE),
 LAMBDA_PKG [./cmd/ingest-normalize] (the package built as bootstrap).
 
-Then, for example:
+Then, for example (the README's "Running it locally"):
   source .local/env
-  .local/bin/localstack seed -bucket "$DATA_BUCKET"
-  curl -s "$RIE_URL_1/2015-03-31/functions/function/invocations" \
-       -d '{"client_id":"demo","from_date":"2026-11-23","to_date":"2026-11-27"}'
-  aws lambda invoke --endpoint-url "$RIE_URL_2" --function-name function \
-       --payload '{"client_id":"demo","from_date":"2026-11-23","to_date":"2026-11-27"}' out.json          # AWS CLI v1
-  aws lambda invoke --endpoint-url "$RIE_URL_3" --function-name function \
-       --cli-binary-format raw-in-base64-out --payload '{"client_id":"demo","from_date":"2026-11-23","to_date":"2026-11-27"}' out.json  # v2
+  eval "$(scripts/seed-items.sh --shell)"     # SEED_FROM..SEED_TO: the sample's window
+  event="{\"client_id\":\"demo\",\"from_date\":\"$SEED_FROM\",\"to_date\":\"$SEED_TO\",\"mode\":\"normalize\"}"
+  curl -s "$RIE_URL_1/2015-03-31/functions/function/invocations" -d "$event"
+  AWS_MAX_ATTEMPTS=1 aws lambda invoke --endpoint-url "$RIE_URL_2" --function-name function \
+       --cli-binary-format raw-in-base64-out --cli-read-timeout 0 --payload "$event" out.json   # AWS CLI v2
 USAGE
 }
 
@@ -55,12 +56,21 @@ done
 
 cd "$(dirname "$0")/.."
 root=$PWD
-local_dir=$root/.local
-bin=$local_dir/bin
+local_dir=${LOCAL_STATE:-$root/.local}
+[[ $local_dir == /* ]] || local_dir=$root/$local_dir
+export LOCAL_STATE=$local_dir
+bin=$root/.local/bin
 RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
 
+# A pids file whose processes are all gone is left over from a stack that
+# was killed: it is stale, not running.
 if [[ -s $local_dir/pids ]]; then
-	echo "local-up: a stack is already running ($local_dir/pids); run scripts/local-down.sh first" >&2
+	live=false
+	while read -r _ pid; do [[ -n ${pid:-} ]] && kill -0 -- "-$pid" 2>/dev/null && live=true; done <"$local_dir/pids"
+	$live || { echo "local-up: removing the stale $local_dir/pids (its processes are gone)"; rm -f "$local_dir/pids" "$local_dir/env"; }
+fi
+if [[ -s $local_dir/pids ]]; then
+	echo "local-up: a stack is already running ($local_dir/pids); stop it with LOCAL_STATE=$local_dir scripts/local-down.sh, or start another one with LOCAL_STATE=<dir>" >&2
 	exit 1
 fi
 mkdir -p "$bin" "$local_dir/logs"
@@ -81,7 +91,7 @@ region=${AWS_REGION:-eu-west-3}
 model=${BEDROCK_MODEL_ID:-eu.anthropic.claude-sonnet-4-5-20250929-v1:0}
 rpm=${QUOTA_RPM:-30}
 tpm=${QUOTA_TPM:-60000}
-scale=${TIME_SCALE:-4}
+scale=${TIME_SCALE:-1}
 epoch=$(date +%s%3N) # unix ms: every Lambda counts scaled time from it
 table=ingest-normalize-local
 data_bucket=ingest-normalize-data
@@ -105,7 +115,7 @@ wait_port() {
 		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
 		sleep 0.1
 	done
-	echo "local-up: $2 did not open port $1; see .local/logs/$2.log" >&2
+	echo "local-up: $2 did not open port $1; see $local_dir/logs/$2.log" >&2
 	"$root/scripts/local-down.sh" >/dev/null 2>&1 || true
 	exit 1
 }
@@ -144,6 +154,7 @@ for i in $(seq "$rie"); do wait_port "${ports[$((1 + 2 * i))]}" "rie-$i"; done
 
 {
 	echo "# written by scripts/local-up.sh; source it"
+	printf 'export LOCAL_STATE=%q\n' "$local_dir"
 	for kv in "${lambda_env[@]}"; do
 		case "$kv" in AWS_LAMBDA_FUNCTION_TIMEOUT=*) continue ;; esac
 		printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
@@ -158,4 +169,8 @@ for i in $(seq "$rie"); do wait_port "${ports[$((1 + 2 * i))]}" "rie-$i"; done
 
 echo "local-up: dynamodb http://127.0.0.1:${ports[0]}  s3 http://127.0.0.1:${ports[1]}  bedrock http://127.0.0.1:${ports[2]} ($rpm RPM, $tpm TPM, time scale $scale)"
 echo "local-up: $rie RIE(s): ${rie_urls[*]}"
-echo "local-up: source .local/env; stop with scripts/local-down.sh"
+if [[ $local_dir == "$root/.local" ]]; then
+	echo "local-up: source .local/env; stop with scripts/local-down.sh"
+else
+	echo "local-up: source $local_dir/env; stop with LOCAL_STATE=$local_dir scripts/local-down.sh"
+fi

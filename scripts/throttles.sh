@@ -19,16 +19,10 @@ Exit status: 0 (counts printed), 1 error, 2 bad arguments.
 USAGE
 }
 
-stack="" aws_opts=()
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	--stack) stack=${2:?--stack needs a name}; shift 2 ;;
-	--region) aws_opts+=(--region "${2:?--region needs a region}"); shift 2 ;;
-	-*) echo "throttles.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
+# shellcheck source=scripts/stack-opts.sh
+source "$(dirname "$0")/stack-opts.sh"
+stack_opts throttles.sh "$@"
+shift "$nopts"
 [[ $# -ge 1 && $# -le 2 ]] || { usage >&2; exit 2; }
 env=$1 since=${2:-1h}
 [[ $since =~ ^([0-9]+)([smhd])$ ]] || { echo "throttles.sh: SINCE must look like 30m, 1h or 2d, got $since" >&2; exit 2; }
@@ -38,8 +32,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 if [[ $env == local ]]; then
 	shopt -s nullglob
-	logs=("$root"/.local/logs/rie-*.log)
-	[[ ${#logs[@]} -gt 0 ]] || { echo "throttles.sh: no RIE logs under .local/logs: run scripts/local-up.sh" >&2; exit 1; }
+	state=${LOCAL_STATE:-$root/.local}
+	logs=("$state"/logs/rie-*.log)
+	[[ ${#logs[@]} -gt 0 ]] || { echo "throttles.sh: no RIE logs under $state/logs: run scripts/local-up.sh" >&2; exit 1; }
 	exec python3 - "$seconds" "${logs[@]}" <<'PY'
 import json, sys, time
 from datetime import datetime

@@ -5,21 +5,28 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
 // request is a model call once its wire format is decoded.
 type request struct {
-	system    []string   // system prompt blocks
-	messages  [][]string // text blocks of each message
-	maxTokens int        // what the call reserves for output
+	system      []string   // system prompt blocks
+	messages    [][]string // text blocks of each message
+	roles       []string   // of each message
+	checkpoints []checkpoint
+	maxTokens   int // what the call reserves for output
 }
 
 // result is the answer to a call, with its usage.
 type result struct {
 	text          string
 	truncated     bool // stopped at max_tokens
-	input, output int
-	latency       time.Duration // emulated
+	input, output int  // input: neither read from nor written to the cache
+	cacheRead     int
+	cacheWrite    int
+	cacheByTTL    map[time.Duration]int // cache writes by lifetime
+	latency       time.Duration         // emulated
 }
 
 // inputTokens returns the tokens the request is charged for.
@@ -39,6 +46,9 @@ func (r request) prompt() string {
 // call runs a model call through fault injection, admission, answer,
 // latency and settlement. It returns an *apiError when the call fails.
 func (s *Server) call(ctx context.Context, e *modelEntry, req request) (result, error) {
+	if err := checkCache(e.id, req); err != nil {
+		return result{}, err
+	}
 	n := s.calls.Add(1)
 	settings := s.Settings()
 	if f := settings.Faults.serverFault(settings.Seed, n); f != faultNone {
@@ -50,19 +60,20 @@ func (s *Server) call(ctx context.Context, e *modelEntry, req request) (result, 
 	if err := s.admit(e, reserve); err != nil {
 		return result{}, err
 	}
+	writes := s.startCache(e, req, &res)
 	res.text, res.truncated = s.compose(e, req, settings, n)
 	res.output = countTokens(res.text)
 	slow := settings.Faults.slowFactor(settings.Seed, n)
 	if slow > 1 {
 		s.count(e, func(m *ModelStats) { m.Faults.count(faultSlow) })
 	}
-	res.latency = time.Duration(float64(settings.Latency.duration(res.input, res.output, hashText(req.prompt()))) * slow)
+	res.latency = time.Duration(float64(settings.Latency.duration(res.input+res.cacheWrite, res.output, hashText(req.prompt()))) * slow)
 	err := s.wait(ctx, res.latency, settings.TimeScale)
-	used := res.input + int(math.Ceil(float64(res.output)*e.burndown))
+	used := res.settled(e.burndown)
 	if err != nil {
 		used = reserve // abandoned: the reservation stays charged
 	}
-	s.settle(e, reserve, used, res)
+	s.settle(e, reserve, used, res, writes)
 	return res, err
 }
 
@@ -122,21 +133,19 @@ func (s *Server) wait(ctx context.Context, latency time.Duration, scale float64)
 	if d <= 0 {
 		return ctx.Err()
 	}
-	select {
-	case <-s.clock.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return clock.Sleep(ctx, s.clock, d)
 }
 
-// settle replaces the reservation by used: input + output × burndown, or
-// the reservation itself for a call whose client went away before the
-// answer (the model ran, and its usage was never reported to the client).
-func (s *Server) settle(e *modelEntry, reserve, used int, res result) {
+// settle replaces the reservation by used: input + cache writes + output ×
+// burndown (result.settled), or the reservation itself for a call whose
+// client went away before the answer (the model ran, and its usage was
+// never reported to the client); it stores the prefixes the call wrote.
+func (s *Server) settle(e *modelEntry, reserve, used int, res result, writes []cacheWrite) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.nowLocked()
+	s.prompts.commit(writes, now)
+	e.stats.countCache(res)
 	e.quota.settle(float64(reserve), float64(used), now)
 	e.stats.InFlight--
 	e.stats.Completed++

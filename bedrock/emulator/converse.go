@@ -2,8 +2,12 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"time"
+
+	"github.com/vectora/ingest-normalize/bedrock/model"
 )
 
 // converseRequest is the part of a Converse request the emulator reads.
@@ -19,9 +23,34 @@ type converseRequest struct {
 	} `json:"inferenceConfig"`
 }
 
-// converseText is a content block; only text blocks carry tokens here.
+// converseText is a content block; only text blocks carry tokens here. A
+// cachePoint block puts a cache checkpoint after the blocks before it.
 type converseText struct {
-	Text *string `json:"text,omitempty"`
+	Text       *string     `json:"text,omitempty"`
+	CachePoint *cachePoint `json:"cachePoint,omitempty"`
+}
+
+// cachePoint is a Converse cache checkpoint.
+type cachePoint struct {
+	Type string `json:"type"`
+	TTL  string `json:"ttl,omitempty"`
+}
+
+// converseUsage is the usage of a Converse answer: inputTokens counts
+// neither cache reads nor cache writes; totalTokens counts them all.
+type converseUsage struct {
+	InputTokens           int           `json:"inputTokens"`
+	OutputTokens          int           `json:"outputTokens"`
+	TotalTokens           int           `json:"totalTokens"`
+	CacheReadInputTokens  int           `json:"cacheReadInputTokens"`
+	CacheWriteInputTokens int           `json:"cacheWriteInputTokens"`
+	CacheDetails          []cacheDetail `json:"cacheDetails,omitempty"`
+}
+
+// cacheDetail is the cache writes of one lifetime.
+type cacheDetail struct {
+	InputTokens int    `json:"inputTokens"`
+	TTL         string `json:"ttl"`
 }
 
 // converseResponse is the Converse answer.
@@ -32,33 +61,17 @@ type converseResponse struct {
 			Content []converseText `json:"content"`
 		} `json:"message"`
 	} `json:"output"`
-	StopReason string `json:"stopReason"`
-	Usage      struct {
-		InputTokens  int `json:"inputTokens"`
-		OutputTokens int `json:"outputTokens"`
-		TotalTokens  int `json:"totalTokens"`
-	} `json:"usage"`
-	Metrics struct {
+	StopReason string        `json:"stopReason"`
+	Usage      converseUsage `json:"usage"`
+	Metrics    struct {
 		LatencyMs int64 `json:"latencyMs"`
 	} `json:"metrics"`
 }
 
 // serveConverse answers POST /model/{modelId}/converse.
 func (s *Server) serveConverse(w http.ResponseWriter, r *http.Request) {
-	e, err := s.lookup(r.PathValue("modelId"))
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, 20<<20))
-	if err != nil {
-		writeError(w, malformed("unreadable body"))
-		return
-	}
-	req, err := s.parseConverse(b, true)
-	if err != nil {
-		s.count(e, func(m *ModelStats) { m.ValidationErrors++ })
-		writeError(w, err)
+	e, req, ok := s.serveRequest(w, r, s.decodeConverse)
+	if !ok {
 		return
 	}
 	res, err := s.call(r.Context(), e, req)
@@ -70,8 +83,7 @@ func (s *Server) serveConverse(w http.ResponseWriter, r *http.Request) {
 	out.Output.Message.Role = "assistant"
 	out.Output.Message.Content = []converseText{{Text: &res.text}}
 	out.StopReason = stopReason(res.truncated)
-	out.Usage.InputTokens, out.Usage.OutputTokens = res.input, res.output
-	out.Usage.TotalTokens = res.input + res.output
+	out.Usage = res.converseUsage()
 	out.Metrics.LatencyMs = res.latency.Milliseconds()
 	writeBody(w, out)
 }
@@ -79,6 +91,15 @@ func (s *Server) serveConverse(w http.ResponseWriter, r *http.Request) {
 // parseConverse validates a Converse request (or, without full, the
 // messages and system of a CountTokens converse input). Without
 // inferenceConfig.maxTokens the call reserves the model maximum.
+// decodeConverse reads a Converse request body.
+func (s *Server) decodeConverse(body io.Reader) (request, error) {
+	b, err := io.ReadAll(io.LimitReader(body, 20<<20))
+	if err != nil {
+		return request{}, malformed("unreadable body")
+	}
+	return s.parseConverse(b, true)
+}
+
 func (s *Server) parseConverse(b []byte, full bool) (request, error) {
 	var in converseRequest
 	if err := json.Unmarshal(b, &in); err != nil {
@@ -94,7 +115,11 @@ func (s *Server) parseConverse(b []byte, full bool) (request, error) {
 		}
 		req.maxTokens = *in.InferenceConfig.MaxTokens
 	}
-	req.system = texts(in.System)
+	system, err := texts(in.System, "system")
+	if err != nil {
+		return request{}, err
+	}
+	req.system, req.checkpoints = system.texts, system.checkpoints(-1)
 	for i, m := range in.Messages {
 		if m.Role != "user" && m.Role != "assistant" {
 			return request{}, validation("messages.%d.role: %q is not user or assistant", i, m.Role)
@@ -102,18 +127,42 @@ func (s *Server) parseConverse(b []byte, full bool) (request, error) {
 		if len(m.Content) == 0 {
 			return request{}, validation("messages.%d.content must not be empty", i)
 		}
-		req.messages = append(req.messages, texts(m.Content))
+		blocks, err := texts(m.Content, fmt.Sprintf("messages.%d.content", i))
+		if err != nil {
+			return request{}, err
+		}
+		req.add(m.Role, blocks)
 	}
-	return req, nil
+	return req, req.checkCount("The number of cache points in the request (%[1]d) exceeds the maximum of %[2]d.")
 }
 
-// texts returns the texts of the text blocks.
-func texts(blocks []converseText) []string {
-	var out []string
-	for _, b := range blocks {
+// texts returns the texts of the text blocks and the cache points.
+func texts(blocks []converseText, path string) (blockList, error) {
+	var l blockList
+	for i, b := range blocks {
 		if b.Text != nil {
-			out = append(out, *b.Text)
+			l.texts = append(l.texts, *b.Text)
+		}
+		if c := b.CachePoint; c != nil {
+			if c.Type != "default" || c.TTL != "" && c.TTL != "5m" && c.TTL != "1h" {
+				return l, validation("%s.%d.cachePoint: type must be default and ttl 5m or 1h", path, i)
+			}
+			l.marks, l.ttls = append(l.marks, len(l.texts)), append(l.ttls, c.TTL)
 		}
 	}
-	return out
+	return l, nil
+}
+
+// converseUsage returns the Converse usage of r, cache writes detailed by
+// lifetime (1h before 5m).
+func (r result) converseUsage() converseUsage {
+	u := converseUsage{InputTokens: r.input, OutputTokens: r.output,
+		CacheReadInputTokens: r.cacheRead, CacheWriteInputTokens: r.cacheWrite}
+	u.TotalTokens = r.input + r.output + r.cacheRead + r.cacheWrite
+	for _, ttl := range []time.Duration{time.Hour, 5 * time.Minute} {
+		if n := r.cacheByTTL[ttl]; n > 0 {
+			u.CacheDetails = append(u.CacheDetails, cacheDetail{InputTokens: n, TTL: model.TTLName(ttl)})
+		}
+	}
+	return u
 }

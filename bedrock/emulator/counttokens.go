@@ -22,15 +22,8 @@ type countTokensRequest struct {
 // input tokens InvokeModel or Converse would charge for the same request.
 // It is free: no quota, no latency, no faults.
 func (s *Server) serveCountTokens(w http.ResponseWriter, r *http.Request) {
-	e, err := s.lookup(r.PathValue("modelId"))
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	req, err := s.decodeCountTokens(r.Body)
-	if err != nil {
-		s.count(e, func(m *ModelStats) { m.ValidationErrors++ })
-		writeError(w, err)
+	_, req, ok := s.serveRequest(w, r, s.decodeCountTokens)
+	if !ok {
 		return
 	}
 	writeBody(w, struct {

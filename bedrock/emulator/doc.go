@@ -32,6 +32,22 @@
 // and is not charged. Minutes are emulated minutes: with TimeScale S one
 // lasts 60/S real seconds and latencies shrink by S.
 //
+// # Prompt caching
+//
+// For the models bedrock/model lists as caching, a checkpoint
+// (cache_control {"type":"ephemeral"} on an InvokeModel block, a cachePoint
+// block in Converse) caches the prompt prefix up to it, per model id (a
+// Server is one account), keyed by that exact prefix, when the prefix has
+// at least the model's minimum tokens. A call reads the longest live prefix
+// (its lifetime, 5 minutes or the "1h" asked for, starts again) and writes
+// the rest up to its last checkpoint when it completes. Usage reports
+// cache_read_input_tokens / cache_creation_input_tokens (cacheReadInputTokens
+// / cacheWriteInputTokens / cacheDetails in Converse) and the
+// X-Amzn-Bedrock-Cache-Read/Write-Input-Token-Count headers; input tokens
+// are the uncached rest. Admission reserves all input; settlement charges
+// input + cache writes + output × burndown, releasing reads; cache reads
+// add no latency. Reset empties the cache. See cache.go.
+//
 // # Answers, tokens and latency
 //
 // A prompt with "TITLE: …" and "CONTENT: …" lines gets a deterministic

@@ -1,6 +1,10 @@
 package emulator
 
-import "math"
+import (
+	"math"
+
+	"github.com/vectora/ingest-normalize/internal/seeded"
+)
 
 // fault is one kind of injected fault.
 type fault int
@@ -16,43 +20,27 @@ const (
 
 // draw returns a uniform number in [0,1) for call n and fault kind, fixed
 // by seed: the same seed gives the same faults to the same call numbers.
-func draw(seed, n uint64, kind fault) float64 {
-	h := mix(seed ^ mix(n+1) ^ mix(uint64(kind)<<32))
-	return float64(h>>11) / (1 << 53)
-}
+func draw(seed, n uint64, kind fault) float64 { return seeded.Uniform(seed, n, uint64(kind)) }
 
-// mix is the splitmix64 finaliser.
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+// choose returns the fault of the range u falls in when [0, 1) is cut
+// into ranges of the given rates, one per fault, or faultNone.
+func choose(u float64, faults []fault, rates ...float64) fault {
+	if i := seeded.Pick(u, rates...); i >= 0 {
+		return faults[i]
+	}
+	return faultNone
 }
 
 // serverFault decides whether call n fails with a 5xx before admission.
 // One draw is split into disjoint ranges, so each kind fires at its rate.
 func (f Faults) serverFault(seed, n uint64) fault {
-	u := draw(seed, n, faultUnavailable)
-	switch {
-	case u < f.Unavailable:
-		return faultUnavailable
-	case u < f.Unavailable+f.Internal:
-		return faultInternal
-	}
-	return faultNone
+	return choose(draw(seed, n, faultUnavailable), []fault{faultUnavailable, faultInternal}, f.Unavailable, f.Internal)
 }
 
 // answerFault decides how call n's answer is spoiled: not JSON, fenced,
 // or neither, each at its rate.
 func (f Faults) answerFault(seed, n uint64) fault {
-	u := draw(seed, n, faultNotJSON)
-	switch {
-	case u < f.NotJSON:
-		return faultNotJSON
-	case u < f.NotJSON+f.Fenced:
-		return faultFenced
-	}
-	return faultNone
+	return choose(draw(seed, n, faultNotJSON), []fault{faultNotJSON, faultFenced}, f.NotJSON, f.Fenced)
 }
 
 // slowFactor returns the latency factor of call n: SlowFactor (3 when

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // anthropicVersion is the only anthropic_version Bedrock accepts.
@@ -25,10 +26,31 @@ type invokeMessage struct {
 	Content json.RawMessage `json:"content"`
 }
 
-// textBlock is a content block; only text blocks carry tokens here.
+// textBlock is a content block; only text blocks carry tokens here. A
+// cache_control on a block puts a cache checkpoint after it.
 type textBlock struct {
+	Type         string        `json:"type"`
+	Text         string        `json:"text"`
+	CacheControl *cacheControl `json:"cache_control,omitempty"`
+}
+
+// cacheControl is an Anthropic cache checkpoint.
+type cacheControl struct {
 	Type string `json:"type"`
-	Text string `json:"text"`
+	TTL  string `json:"ttl,omitempty"`
+}
+
+// invokeUsage is the usage of an Anthropic Messages answer: input_tokens
+// counts neither cache reads nor cache writes.
+type invokeUsage struct {
+	InputTokens              int `json:"input_tokens"`
+	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
+	CacheCreation            struct {
+		Ephemeral5m int `json:"ephemeral_5m_input_tokens"`
+		Ephemeral1h int `json:"ephemeral_1h_input_tokens"`
+	} `json:"cache_creation"`
+	OutputTokens int `json:"output_tokens"`
 }
 
 // invokeResponse is the Anthropic Messages answer.
@@ -40,24 +62,13 @@ type invokeResponse struct {
 	Content      []textBlock `json:"content"`
 	StopReason   string      `json:"stop_reason"`
 	StopSequence *string     `json:"stop_sequence"`
-	Usage        struct {
-		InputTokens  int `json:"input_tokens"`
-		OutputTokens int `json:"output_tokens"`
-	} `json:"usage"`
+	Usage        invokeUsage `json:"usage"`
 }
 
 // serveInvoke answers POST /model/{modelId}/invoke.
 func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("modelId")
-	e, err := s.lookup(id)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	req, err := s.decodeInvoke(r.Body)
-	if err != nil {
-		s.count(e, func(m *ModelStats) { m.ValidationErrors++ })
-		writeError(w, err)
+	e, req, ok := s.serveRequest(w, r, s.decodeInvoke)
+	if !ok {
 		return
 	}
 	res, err := s.call(r.Context(), e, req)
@@ -69,10 +80,12 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request) {
 		ID: "msg_bdrk_" + strconv.FormatUint(hashText(req.prompt()), 36), Type: "message", Role: "assistant",
 		Model: e.id, Content: []textBlock{{Type: "text", Text: res.text}}, StopReason: stopReason(res.truncated),
 	}
-	out.Usage.InputTokens, out.Usage.OutputTokens = res.input, res.output
+	out.Usage = res.invokeUsage()
 	h := w.Header()
 	h.Set("X-Amzn-Bedrock-Input-Token-Count", strconv.Itoa(res.input))
 	h.Set("X-Amzn-Bedrock-Output-Token-Count", strconv.Itoa(res.output))
+	h.Set("X-Amzn-Bedrock-Cache-Read-Input-Token-Count", strconv.Itoa(res.cacheRead))
+	h.Set("X-Amzn-Bedrock-Cache-Write-Input-Token-Count", strconv.Itoa(res.cacheWrite))
 	h.Set("X-Amzn-Bedrock-Invocation-Latency", strconv.FormatInt(res.latency.Milliseconds(), 10))
 	writeBody(w, out)
 }
@@ -106,21 +119,22 @@ func (s *Server) parseInvoke(b []byte) (request, error) {
 		return request{}, err
 	}
 	req := request{maxTokens: *in.MaxTokens}
-	var err error
-	if req.system, err = blockTexts(in.System, "#/system"); err != nil {
+	system, err := blockTexts(in.System, "#/system")
+	if err != nil {
 		return request{}, err
 	}
+	req.system, req.checkpoints = system.texts, system.checkpoints(-1)
 	for i, m := range in.Messages {
 		if m.Role != "user" && m.Role != "assistant" {
 			return request{}, malformed(fmt.Sprintf("#/messages/%d/role: %q is not a valid enum value", i, m.Role))
 		}
-		texts, err := blockTexts(m.Content, fmt.Sprintf("#/messages/%d/content", i))
+		blocks, err := blockTexts(m.Content, fmt.Sprintf("#/messages/%d/content", i))
 		if err != nil {
 			return request{}, err
 		}
-		req.messages = append(req.messages, texts)
+		req.add(m.Role, blocks)
 	}
-	return req, nil
+	return req, req.checkCount("A maximum of %[2]d blocks with cache_control may be provided. Found %[1]d.")
 }
 
 // checkMaxTokens rejects a max_tokens below 1 or above the model maximum.
@@ -132,26 +146,60 @@ func (s *Server) checkMaxTokens(n int) error {
 	return nil
 }
 
+// blockList is the texts of a list of content blocks and its cache
+// checkpoints, each given as the number of texts before it.
+type blockList struct {
+	texts []string
+	marks []int
+	ttls  []string
+}
+
+// checkpoints returns the checkpoints of l, the system prompt's when msg
+// is -1, else message msg's.
+func (l blockList) checkpoints(msg int) []checkpoint {
+	var out []checkpoint
+	for i, n := range l.marks {
+		out = append(out, checkpoint{msg: msg, blocks: n, ttl: l.ttls[i]})
+	}
+	return out
+}
+
 // blockTexts reads a string or an array of content blocks.
-func blockTexts(raw json.RawMessage, path string) ([]string, error) {
+func blockTexts(raw json.RawMessage, path string) (blockList, error) {
+	var l blockList
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
+		return l, nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
-		return []string{s}, nil
+		l.texts = []string{s}
+		return l, nil
 	}
 	var blocks []textBlock
 	if err := json.Unmarshal(raw, &blocks); err != nil {
-		return nil, malformed(path + ": expected a string or an array of content blocks")
+		return l, malformed(path + ": expected a string or an array of content blocks")
 	}
-	var out []string
-	for _, b := range blocks {
+	for i, b := range blocks {
 		if b.Type == "text" {
-			out = append(out, b.Text)
+			l.texts = append(l.texts, b.Text)
+		}
+		if c := b.CacheControl; c != nil {
+			if c.Type != "ephemeral" || c.TTL != "" && c.TTL != "5m" && c.TTL != "1h" {
+				return l, malformed(fmt.Sprintf("%s/%d/cache_control: expected type \"ephemeral\" and ttl \"5m\" or \"1h\"", path, i))
+			}
+			l.marks, l.ttls = append(l.marks, len(l.texts)), append(l.ttls, c.TTL)
 		}
 	}
-	return out, nil
+	return l, nil
+}
+
+// invokeUsage returns the Anthropic usage of r.
+func (r result) invokeUsage() invokeUsage {
+	u := invokeUsage{InputTokens: r.input, OutputTokens: r.output,
+		CacheCreationInputTokens: r.cacheWrite, CacheReadInputTokens: r.cacheRead}
+	u.CacheCreation.Ephemeral5m = r.cacheByTTL[5*time.Minute]
+	u.CacheCreation.Ephemeral1h = r.cacheByTTL[time.Hour]
+	return u
 }
 
 func stopReason(truncated bool) string {

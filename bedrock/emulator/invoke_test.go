@@ -37,17 +37,24 @@ type anthropicAnswer struct {
 
 func invoke(t *testing.T, c *bedrockruntime.Client, id string, body []byte) anthropicAnswer {
 	t.Helper()
+	out := invokeOK(t, c, id, body)
+	var a anthropicAnswer
+	if err := json.Unmarshal(out.Body, &a); err != nil {
+		t.Fatalf("answer %s: %v", out.Body, err)
+	}
+	return a
+}
+
+// invokeOK sends an InvokeModel and fails t when it does not succeed.
+func invokeOK(t *testing.T, c *bedrockruntime.Client, id string, body []byte) *bedrockruntime.InvokeModelOutput {
+	t.Helper()
 	out, err := c.InvokeModel(context.Background(), &bedrockruntime.InvokeModelInput{
 		ModelId: aws.String(id), Body: body, ContentType: aws.String("application/json"),
 	})
 	if err != nil {
 		t.Fatalf("InvokeModel: %v", err)
 	}
-	var a anthropicAnswer
-	if err := json.Unmarshal(out.Body, &a); err != nil {
-		t.Fatalf("answer %s: %v", out.Body, err)
-	}
-	return a
+	return out
 }
 
 func TestInvokeModelInferenceProfile(t *testing.T) {

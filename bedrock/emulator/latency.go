@@ -3,6 +3,8 @@ package emulator
 import (
 	"hash/fnv"
 	"time"
+
+	"github.com/vectora/ingest-normalize/internal/seeded"
 )
 
 // duration returns the emulated latency of a call with in input and out
@@ -14,7 +16,7 @@ func (l Latency) duration(in, out int, h uint64) time.Duration {
 	if l.DecodeRate > 0 {
 		d += time.Duration(float64(out) / l.DecodeRate * float64(time.Second))
 	}
-	u := float64(mix(h)>>11) / (1 << 53)
+	u := seeded.Fraction(h)
 	f := 1 - l.Jitter/3 + 4*l.Jitter/3*u*u
 	return time.Duration(float64(d) * f)
 }

@@ -18,6 +18,8 @@ type Server struct {
 	mux   *http.ServeMux
 	calls atomic.Uint64 // numbers calls for fault injection
 	cache answerCache
+	// prompts is the prompt cache (cache.go), emptied by Reset.
+	prompts promptCache
 
 	mu        sync.Mutex
 	settings  Settings
@@ -77,6 +79,7 @@ func (s *Server) Reset() {
 func (s *Server) resetLocked() {
 	s.realEpoch = s.clock.Now()
 	s.unknown = 0
+	s.prompts.clear()
 	s.models = make(map[string]*modelEntry, len(s.settings.Models))
 	for id, q := range s.settings.Models {
 		e := &modelEntry{id: id, burndown: s.settings.burndown(id)}

@@ -16,21 +16,27 @@ type Stats struct {
 // are quota tokens: reserved = input + max_tokens (× burndown if so
 // configured), settled = input + output × burndown.
 type ModelStats struct {
-	Admitted         int64      `json:"admitted"`
-	Completed        int64      `json:"completed"`
-	Throttled        Throttled  `json:"throttled"`
-	TokensReserved   int64      `json:"tokens_reserved"`
-	TokensSettled    int64      `json:"tokens_settled"`
-	InputTokens      int64      `json:"input_tokens"`
-	OutputTokens     int64      `json:"output_tokens"`
-	SettledPerMinute []int64    `json:"settled_per_minute"` // by emulated minute since the reset
-	InFlight         int64      `json:"in_flight"`
-	PeakInFlight     int64      `json:"peak_in_flight"`
-	Faults           FaultStats `json:"faults"`
-	ValidationErrors int64      `json:"validation_errors"`
-	BackgroundTokens int64      `json:"background_tokens"` // used by other applications
-	Burndown         float64    `json:"burndown"`
-	Quota            Quota      `json:"quota"`
+	Admitted       int64     `json:"admitted"`
+	Completed      int64     `json:"completed"`
+	Throttled      Throttled `json:"throttled"`
+	TokensReserved int64     `json:"tokens_reserved"`
+	TokensSettled  int64     `json:"tokens_settled"`
+	InputTokens    int64     `json:"input_tokens"`
+	OutputTokens   int64     `json:"output_tokens"`
+	// CacheReadInputTokens and CacheWriteInputTokens are the input tokens
+	// read from and written to the prompt cache (not in InputTokens).
+	CacheReadInputTokens  int64      `json:"cache_read_input_tokens"`
+	CacheWriteInputTokens int64      `json:"cache_write_input_tokens"`
+	CacheHits             int64      `json:"cache_hits"`         // completed calls that read a cached prefix
+	CacheWrites           int64      `json:"cache_writes"`       // completed calls that wrote one
+	SettledPerMinute      []int64    `json:"settled_per_minute"` // by emulated minute since the reset
+	InFlight              int64      `json:"in_flight"`
+	PeakInFlight          int64      `json:"peak_in_flight"`
+	Faults                FaultStats `json:"faults"`
+	ValidationErrors      int64      `json:"validation_errors"`
+	BackgroundTokens      int64      `json:"background_tokens"` // used by other applications
+	Burndown              float64    `json:"burndown"`
+	Quota                 Quota      `json:"quota"`
 }
 
 // Throttled counts 429 answers by the quota that was exhausted.

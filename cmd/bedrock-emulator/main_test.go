@@ -7,11 +7,11 @@ import (
 	"flag"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/syncbuf"
 )
 
 func env(m map[string]string) func(string) string {
@@ -76,27 +76,9 @@ func TestHelpListsEnv(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 func TestRunStartsAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan error)
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-tpm", "1234"}, env(nil), &out, io.Discard) }()
 	for !strings.Contains(out.String(), "listening on") {

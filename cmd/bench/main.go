@@ -45,6 +45,7 @@ func run() error {
 		ttl     = flag.Duration("lease-ttl", 60*time.Second, "lease lifetime without renewal (the Lambda's LEASE_TTL)")
 		sweepC  = flag.Duration("sweep-cap", 5*time.Minute, "emulated time cap of uncoordinated sweep runs with K > -compare")
 		beside  = flag.String("beside", "0.1,0.3,0.5,0.3@1m,0.3@0-2m", `other applications to run coordinated beside: share[@start][-stop], comma separated, or none`)
+		caching = flag.Bool("caching", true, "also compare coordinated with and without prompt caching at K = -compare")
 	)
 	flag.Parse()
 	items, from, err := loadItems(*source)
@@ -53,7 +54,7 @@ func run() error {
 	}
 	cfg := bench.Config{Items: items, MaxItems: *maxN, Compare: *compare, Scale: *scale,
 		Quota: emulator.Quota{RPM: *rpm, TPM: *tpm}, BurstMS: *burst, Workers: 4, WorkerCap: 8, ClaimBatch: *claim, LeaseTTL: *ttl,
-		MaxTokens: 512, MaxHolders: 0, SweepCap: *sweepC, Pooling: true, Log: os.Stderr}
+		MaxTokens: 512, MaxHolders: 0, SweepCap: *sweepC, Pooling: true, Caching: *caching, Log: os.Stderr}
 	if *only != "" {
 		cfg.Strategies = strings.Split(*only, ",")
 	}

@@ -2,8 +2,11 @@
 // point clients (AWS_ENDPOINT_URL_DYNAMODB) at it and it forwards to the
 // upstream server, answering some requests with 500 InternalServerError or
 // 400 ProvisionedThroughputExceededException, resetting connections, adding
-// latency spikes, and applying writes upstream before reporting them as
-// failed. GET /__faultproxy/stats returns what was injected as JSON; the
+// latency spikes, applying writes upstream before reporting them as
+// failed, cancelling transactions with TransactionConflict, answering
+// single-item writes with TransactionConflictException, throttling hot
+// items and holding requests (applied late); it honours ClientRequestToken
+// as DynamoDB does. GET /__faultproxy/stats returns what was injected as JSON; the
 // same is printed when the proxy stops.
 package main
 
@@ -38,6 +41,8 @@ type settings struct {
 	listen, upstream string
 	seed             uint64
 	rates            faultproxy.Rates
+	noTokens         bool
+	overlap          bool
 }
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -49,7 +54,14 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "ddb-faultproxy:", err)
 		return 2
 	}
-	p, err := faultproxy.NewURL(s.upstream, faultproxy.WithRates(s.rates), faultproxy.WithSeed(s.seed))
+	opts := []faultproxy.Option{faultproxy.WithRates(s.rates), faultproxy.WithSeed(s.seed)}
+	if s.noTokens {
+		opts = append(opts, faultproxy.WithoutTokens())
+	}
+	if s.overlap {
+		opts = append(opts, faultproxy.WithOverlapConflicts())
+	}
+	p, err := faultproxy.NewURL(s.upstream, opts...)
 	if err != nil {
 		fmt.Fprintln(stderr, "ddb-faultproxy:", err)
 		return 2
@@ -117,6 +129,14 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	fs.DurationVar(&r.SpikeLatency, "spike-latency", env.duration("FAULTPROXY_SPIKE_LATENCY", 200*time.Millisecond), "length of a latency spike ($FAULTPROXY_SPIKE_LATENCY)")
 	fs.Float64Var(&r.AppliedFailed, "applied-failed", env.float("FAULTPROXY_APPLIED_FAILED", -1), "rate of writes applied then answered 500; -1: its share of -faults ($FAULTPROXY_APPLIED_FAILED)")
 	fs.Float64Var(&r.AppliedDropped, "applied-dropped", env.float("FAULTPROXY_APPLIED_DROPPED", -1), "rate of writes applied then dropped; -1: its share of -faults ($FAULTPROXY_APPLIED_DROPPED)")
+	fs.Float64Var(&r.Conflict, "conflict", env.float("FAULTPROXY_CONFLICT", 0), "rate of TransactWriteItems cancelled with TransactionConflict, not applied ($FAULTPROXY_CONFLICT)")
+	fs.Float64Var(&r.ItemConflict, "item-conflict", env.float("FAULTPROXY_ITEM_CONFLICT", 0), "rate of PutItem/UpdateItem/DeleteItem answered TransactionConflictException ($FAULTPROXY_ITEM_CONFLICT)")
+	fs.Float64Var(&r.Throttle, "throttle", env.float("FAULTPROXY_THROTTLE", 0), "rate of ThrottlingException on a hot item ($FAULTPROXY_THROTTLE)")
+	fs.DurationVar(&r.HotWindow, "hot-window", env.duration("FAULTPROXY_HOT_WINDOW", time.Second), "an item touched again within this is hot ($FAULTPROXY_HOT_WINDOW)")
+	fs.Float64Var(&r.Hold, "hold", env.float("FAULTPROXY_HOLD", 0), "rate of requests held, then applied even if the client gave up ($FAULTPROXY_HOLD)")
+	fs.DurationVar(&r.HoldFor, "hold-for", env.duration("FAULTPROXY_HOLD_FOR", 4*time.Second), "how long a request is held ($FAULTPROXY_HOLD_FOR)")
+	fs.BoolVar(&s.overlap, "overlap-conflicts", env.str("FAULTPROXY_OVERLAP_CONFLICTS", "") == "1", "writes applied at the same time on one item conflict, as in DynamoDB ($FAULTPROXY_OVERLAP_CONFLICTS=1)")
+	fs.BoolVar(&s.noTokens, "no-tokens", env.str("FAULTPROXY_NO_TOKENS", "") == "1", "ignore ClientRequestToken, as minidyn and moto do ($FAULTPROXY_NO_TOKENS=1)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -152,10 +172,15 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 A fault-injecting proxy for a DynamoDB endpoint. Rates are probabilities per
 request (0..1), drawn deterministically from the seed and the request number.
 Applied-then-failed faults hit writes only (PutItem, UpdateItem, DeleteItem,
-TransactWriteItems, BatchWriteItem). GET `+StatsPath+` returns the counts.
+TransactWriteItems, BatchWriteItem). -faults covers the faults every server
+can produce; -conflict, -item-conflict, -throttle and -hold, which only real
+DynamoDB and real networks produce, are set on their own. A retried
+TransactWriteItems with the ClientRequestToken of an applied one returns the
+first answer for 10 minutes. GET `+StatsPath+` returns the counts.
 
 Example:
   ddb-faultproxy -upstream http://127.0.0.1:8000 -listen 127.0.0.1:8001 -faults 0.05
+  ddb-faultproxy -upstream http://127.0.0.1:8000 -conflict 0.2 -hold 0.03 -hold-for 4s -applied-failed 0.03
   AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8001 go test ./lease
 
 Flags:`)

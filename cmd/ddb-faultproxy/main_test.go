@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/internal/localaws"
@@ -24,7 +25,11 @@ func TestParseFlagsAndEnv(t *testing.T) {
 	if s.rates.Internal != 0.02 || s.rates.Reset != 0 || s.rates.Throughput != 0.01 || s.rates.AppliedFailed != 0.02 {
 		t.Errorf("rates %+v", s.rates)
 	}
-	for _, args := range [][]string{{}, {"-upstream", "http://x", "-internal", "2"}, {"-upstream", "http://x", "extra"}} {
+	s, err = parse([]string{"-upstream", "http://x", "-conflict", "0.2", "-hold", "0.03", "-hold-for", "4s", "-no-tokens", "-overlap-conflicts"}, noEnv, &errb)
+	if err != nil || !s.overlap || s.rates.Conflict != 0.2 || s.rates.Hold != 0.03 || s.rates.HoldFor != 4*time.Second || !s.noTokens || s.rates.Throttle != 0 {
+		t.Errorf("DynamoDB-only faults: %+v, no tokens %v, %v", s.rates, s.noTokens, err)
+	}
+	for _, args := range [][]string{{}, {"-upstream", "http://x", "-internal", "2"}, {"-upstream", "http://x", "-conflict", "1.5"}, {"-upstream", "http://x", "extra"}} {
 		if _, err := parse(args, noEnv, &errb); err == nil {
 			t.Errorf("%q accepted", args)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vectora/ingest-normalize/bedrock/model"
 	"github.com/vectora/ingest-normalize/internal/app"
 )
 
@@ -61,6 +62,8 @@ func Variables() []Variable {
 		{"BEDROCK_MAX_TOKENS", "512", "max_tokens of each call"},
 		{"BEDROCK_BURNDOWN", "0", "output-token burndown factor; 0 = known value of the model"},
 		{"BEDROCK_API", "invoke", "invoke (InvokeModel) or converse"},
+		{"BEDROCK_PROMPT_CACHE", "true", "cache checkpoint after the static system prompt (models that cache)"},
+		{"BEDROCK_PRICE", "list", "USD per million tokens: input,output,cache_write,cache_read; list = the model's list price"},
 		{"QUOTA_TPM", "100000", "tokens per minute of the account's quota (seeds the budget row)"},
 		{"QUOTA_TPD", "0", "tokens per day of the model; 0 = QUOTA_TPM × 1440"},
 		{"QUOTA_ACCOUNT_TPD", "0", "account-wide tokens per day where the region has one; 0 = none"},
@@ -101,8 +104,9 @@ func LoadConfig(getenv func(string) string) (app.Config, error) {
 		Table: r.required("COORDINATION_TABLE"), DataBucket: r.required("DATA_BUCKET"),
 		Env: r.str("ENV_NAME"), ModelID: r.str("BEDROCK_MODEL_ID"),
 		MaxTokens: r.integer("BEDROCK_MAX_TOKENS", 1, 64_000), Burndown: r.float("BEDROCK_BURNDOWN", 0, 100),
-		Converse: r.choice("BEDROCK_API", "invoke", "converse") == "converse",
-		RPM:      r.float("QUOTA_RPM", 0, 1e7), TPM: r.float("QUOTA_TPM", 1, 1e10),
+		Converse:      r.choice("BEDROCK_API", "invoke", "converse") == "converse",
+		NoPromptCache: !r.boolean("BEDROCK_PROMPT_CACHE"), Price: r.price("BEDROCK_PRICE"),
+		RPM: r.float("QUOTA_RPM", 0, 1e7), TPM: r.float("QUOTA_TPM", 1, 1e10),
 		TPD: r.float("QUOTA_TPD", 0, 1e14), AccountTPD: r.float("QUOTA_ACCOUNT_TPD", 0, 1e14),
 		BurstMS: int64(r.integer("QUOTA_BURST_MS", 1, 3_600_000)), EnvCap: r.float("ENV_CAP", 0.0001, 1),
 		EnvPriority: r.integer("ENV_PRIORITY", -1000, 1000), MaxHolders: r.integer("LEASE_MAX_HOLDERS", 0, 10_000),
@@ -194,6 +198,28 @@ func (r *reader) boolean(name string) bool {
 		r.fail(name, fmt.Sprintf("is %q", v), "use true or false")
 	}
 	return b
+}
+
+// price reads "input,output,cache_write,cache_read" in USD per million
+// tokens, or "list" (nil: the model's list price).
+func (r *reader) price(name string) *model.Price {
+	v := r.str(name)
+	if strings.EqualFold(v, "list") {
+		return nil
+	}
+	var f [4]float64
+	parts := strings.Split(v, ",")
+	ok := len(parts) == 4
+	for i := 0; ok && i < 4; i++ {
+		var err error
+		f[i], err = strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+		ok = err == nil && f[i] >= 0 && !math.IsInf(f[i], 0)
+	}
+	if !ok {
+		r.fail(name, fmt.Sprintf("is %q", v), "use list or four non-negative numbers, e.g. 3,15,3.75,0.3")
+		return nil
+	}
+	return &model.Price{Input: f[0], Output: f[1], CacheWrite: f[2], CacheRead: f[3]}
 }
 
 func (r *reader) choice(name string, opts ...string) string {

@@ -23,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 		c.DeadlineMargin != 20*time.Second || c.TimeScale != 1 || c.Converse || c.RPM != 0 || c.TPM != 100000 || c.TPD != 0 {
 		t.Errorf("defaults: %+v", c)
 	}
-	if len(Variables()) != 26 {
+	if len(Variables()) != 28 {
 		t.Errorf("%d variables", len(Variables()))
 	}
 }
@@ -35,6 +35,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"BEDROCK_REGION":      {"AWS_REGION": ""},
 		"BEDROCK_MAX_TOKENS":  {"BEDROCK_MAX_TOKENS": "lots"},
 		"BEDROCK_API":         {"BEDROCK_API": "grpc"},
+		"BEDROCK_PRICE":       {"BEDROCK_PRICE": "3,15"},
 		"QUOTA_RPM":           {"QUOTA_RPM": "-1"},
 		"ENV_CAP":             {"ENV_CAP": "2"},
 		"LEASE_MAX_HOLDERS":   {"LEASE_MAX_HOLDERS": "-1"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/vectora/ingest-normalize/ingest"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/emf"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize/item"
@@ -21,6 +22,7 @@ type Handler struct {
 	pipeline *pipeline.Pipeline
 	ingester *ingest.Ingester
 	fetchers *lease.Manager // leases of the ingestion scope, ingest/<env>
+	clock    clock.Clock    // the process's clock: the invocation time events are validated against
 	log      *slog.Logger
 	metrics  emf.Dimensions // ENV_NAME and BEDROCK_MODEL_ID, set by NewHandler
 }
@@ -32,22 +34,29 @@ type Response struct {
 	Ingest *ingest.Report `json:"ingest,omitempty"`
 }
 
-// Handle parses the event and runs it. An invalid event returns the
-// field-by-field error of item.ParseEvent or Event.Validate and writes
-// nothing.
+// Invoke is Handle as the Lambda runtime calls it: a failure is reported
+// with its stable errorType (ErrorType) and its message.
+func (h *Handler) Invoke(ctx context.Context, raw json.RawMessage) (*Response, error) {
+	out, err := h.Handle(ctx, raw)
+	return out, invokeError(err)
+}
+
+// Handle parses and validates the event, then runs it. An invalid event
+// returns the *item.FieldError of every wrong field (item.DecodeEvent)
+// before anything is written: no lease is taken, ingestion's included.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, error) {
 	name := "local"
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		name = lc.AwsRequestID
 	}
-	ev, err := item.ParseEvent(raw)
+	ev, err := item.DecodeEvent(raw, h.clock.Now())
 	if err != nil {
-		h.log.Error("invalid event", "request_id", name, "error", err.Error())
+		h.log.Error("invalid event", "request_id", name, "error_type", ErrorType(err), "error", err.Error())
 		return nil, err
 	}
 	out := &Response{}
 	if out.Ingest, err = h.ingest(ctx, ev, name); err != nil {
-		h.log.Error("ingestion failed", "request_id", name, "error", err.Error())
+		h.log.Error("ingestion failed", "request_id", name, "error_type", ErrorType(err), "error", err.Error())
 		return out, err
 	}
 	if !ev.Normalizes() {
@@ -55,7 +64,7 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (*Response, e
 	}
 	out.Response, err = h.pipeline.Run(ctx, ev, pipeline.As(name))
 	if err != nil {
-		h.log.Error("invocation failed", "request_id", name, "error", err.Error())
+		h.log.Error("invocation failed", "request_id", name, "error_type", ErrorType(err), "error", err.Error())
 	}
 	if merr := emf.Write(os.Stdout, h.metrics, out.Response, time.Now()); merr != nil {
 		h.log.Warn("metrics", "request_id", name, "error", merr.Error())
@@ -75,6 +84,8 @@ func (h *Handler) ingest(ctx context.Context, ev item.Event, name string) (*inge
 		if ok, err := h.ingester.Configured(ctx, ev); err != nil || !ok {
 			return nil, err
 		}
+	} else if err := h.ingester.Check(ctx, ev); err != nil {
+		return nil, err // before the lease: a missing configuration writes nothing either
 	}
 	l, err := h.fetchers.Acquire(ctx, h.ingester.Scope(), lease.As(name))
 	if err != nil {

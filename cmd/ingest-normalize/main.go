@@ -31,7 +31,7 @@ func main() {
 		log.Error("start-up failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(h.Invoke)
 }
 
 // NewHandler builds the process's parts (internal/app) on the SDK clients
@@ -47,6 +47,11 @@ func NewHandler(ctx context.Context, cfg app.Config, log *slog.Logger, localDyna
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{pipeline: a.Pipeline, ingester: a.Ingester, fetchers: a.Fetchers, log: log,
-		metrics: emf.Dimensions{Environment: cfg.Env, Model: cfg.ModelID}}, nil
+	return newHandler(a, log), nil
+}
+
+// newHandler is the Handler of an App.
+func newHandler(a *app.App, log *slog.Logger) *Handler {
+	return &Handler{pipeline: a.Pipeline, ingester: a.Ingester, fetchers: a.Fetchers, clock: a.Config.Clock(), log: log,
+		metrics: emf.Dimensions{Environment: a.Config.Env, Model: a.Config.ModelID}}
 }

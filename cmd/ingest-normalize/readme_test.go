@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +33,25 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	}
 	for name := range documented {
 		t.Errorf("README documents %s, which the Lambda does not read", name)
+	}
+}
+
+// TestReadmeDocumentsEveryErrorType keeps the README's errorType table and
+// the ErrorType names in step.
+func TestReadmeDocumentsEveryErrorType(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "| errorType | what failed |")
+	table, _, _ = strings.Cut(table, "\n\n")
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([A-Za-z]+)` \\|").FindAllStringSubmatch(table, -1) {
+		documented = append(documented, m[1])
+	}
+	want := []string{ErrorInvalidEvent, ErrorInvalidConfiguration, ErrorLeaseUnavailable, ErrorLeaseLost,
+		ErrorQuotaExhausted, ErrorTimeout, ErrorInternal}
+	if !slices.Equal(documented, want) {
+		t.Errorf("README documents errorTypes %v, the code has %v", documented, want)
 	}
 }

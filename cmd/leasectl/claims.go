@@ -13,20 +13,17 @@ import (
 func claimsFlags(fs *flag.FlagSet) func(context.Context, *app) error {
 	runKey := fs.String("run", "", "only this run: its run key, or <env>/<run key>")
 	return func(ctx context.Context, a *app) error {
-		t, err := inspect.ReadTable(ctx, a.db, a.table)
-		if err != nil {
-			return err
+		build := func(t inspect.Table) (claimsOut, error) {
+			v, err := claimsView(t.Runs(), *runKey)
+			return claimsOut{v}, err
 		}
-		v, err := claimsView(t.Runs(), *runKey)
-		if err != nil {
-			return err
-		}
-		if a.json {
-			return a.emit(map[string]any{"runs": v})
-		}
-		printClaims(a.stdout, v)
-		return nil
+		return show(ctx, a, build, func(w io.Writer, v claimsOut) { printClaims(w, v.Runs) })
 	}
+}
+
+// claimsOut is what leasectl claims --json prints.
+type claimsOut struct {
+	Runs []runView `json:"runs"`
 }
 
 // runView is one run as leasectl shows it.

@@ -192,12 +192,13 @@ func newFlagSet(name string, stderr io.Writer, usage func(io.Writer)) *flag.Flag
 	return fs
 }
 
-// parse turns flag errors into usage errors and -h into errHelp.
+// parse turns flag errors into usage errors and -h into errHelp. The flag
+// package has already printed the usage by then (it calls fs.Usage on -h
+// and on every error): printing it here again showed it twice.
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
 		return errHelp
 	}
 	if err != nil {
@@ -223,6 +224,24 @@ func set(fs *flag.FlagSet, name string) bool {
 }
 
 // emit writes v as indented JSON.
+// show reads the table, builds a view of it and prints the view: as JSON
+// with --json, else with print.
+func show[V any](ctx context.Context, a *app, build func(inspect.Table) (V, error), print func(io.Writer, V)) error {
+	t, err := inspect.ReadTable(ctx, a.db, a.table)
+	if err != nil {
+		return err
+	}
+	v, err := build(t)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.emit(v)
+	}
+	print(a.stdout, v)
+	return nil
+}
+
 func (a *app) emit(v any) error {
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")

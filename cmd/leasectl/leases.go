@@ -15,19 +15,8 @@ import (
 func leasesFlags(fs *flag.FlagSet) func(context.Context, *app) error {
 	scope := fs.String("scope", "", "only this scope (for example ingest-normalize/dev)")
 	return func(ctx context.Context, a *app) error {
-		t, err := inspect.ReadTable(ctx, a.db, a.table)
-		if err != nil {
-			return err
-		}
-		v, err := a.leasesView(t, *scope, a.now())
-		if err != nil {
-			return err
-		}
-		if a.json {
-			return a.emit(v)
-		}
-		printLeases(a.stdout, v)
-		return nil
+		build := func(t inspect.Table) (leasesOut, error) { return a.leasesView(t, *scope, a.now()) }
+		return show(ctx, a, build, printLeases)
 	}
 }
 

@@ -177,6 +177,9 @@ func TestUsage(t *testing.T) {
 		if code != c.code || !strings.Contains(errOut, c.want) {
 			t.Errorf("leasectl %v: exit %d, stderr %q; want %d containing %q", c.args, code, errOut, c.code, c.want)
 		}
+		if n := strings.Count(errOut, "Usage: leasectl"); c.code == exitOK && n != 1 {
+			t.Errorf("leasectl %v printed its usage %d times, want once", c.args, n)
+		}
 	}
 }
 

@@ -25,7 +25,7 @@ func invoke(ctx context.Context, args []string, getenv func(string) string, stdo
 	url := fs.String("url", "", "base URL of the emulator")
 	payload := fs.String("payload", `{"client_id":"demo","period_days":7}`, "event JSON")
 	out := fs.String("out", "", "write the response here")
-	name := fs.String("name", "invocation", "label of the printed line")
+	name := fs.String("name", "", "label of the printed line (default: the invocation's name, from its lease holder)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	if err := parseFlags(fs, args, getenv, nil); err != nil {
 		return err
@@ -43,7 +43,11 @@ func invoke(ctx context.Context, args []string, getenv func(string) string, stdo
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%s finished in %.1fs: %s\n", *name, time.Since(start).Seconds(), oneLine(body))
+	label := invocationName(holderOf(body))
+	if *name != "" {
+		label += " (" + *name + ")"
+	}
+	fmt.Fprintf(stdout, "%s finished in %.1fs: %s\n", label, time.Since(start).Seconds(), oneLine(body))
 	return nil
 }
 

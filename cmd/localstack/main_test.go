@@ -5,28 +5,11 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/vectora/ingest-normalize/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var startLine = regexp.MustCompile(`dynamodb (http://\S+) s3 (http://\S+)`)
 
@@ -34,7 +17,7 @@ var startLine = regexp.MustCompile(`dynamodb (http://\S+) s3 (http://\S+)`)
 // and reads it back through inspect, then stops the servers.
 func TestServeSeedInspect(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-dynamodb", "127.0.0.1:0", "-s3", "127.0.0.1:0", "-table", "t", "-buckets", "data,config"},

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,7 +60,7 @@ func printTable(w io.Writer, name string, t inspect.Table, now time.Time) {
 		if !live(h.Holder, now) {
 			state = "expired"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", h.Scope, h.ID, h.Fence,
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", h.Scope, invocationName(h.ID), h.Fence,
 			h.Acquired.UTC().Format("15:04:05.000"), h.Expires.UTC().Format("15:04:05.000"), state)
 	}
 	tw.Flush()
@@ -89,7 +92,14 @@ func printRecords(w io.Writer, bucket, client string, r inspect.Records) {
 	fmt.Fprintf(w, "records in s3://%s/normalized/%s/: %d items, %d day files; by status %s\n",
 		bucket, client, len(r.Items), len(r.DayFiles), counts(r.ByStatus()))
 	for h, n := range r.ByHolder() {
-		fmt.Fprintf(w, "  written by %s: %d\n", h, n)
+		fmt.Fprintf(w, "  written by %s: %d\n", invocationName(h), n)
+	}
+	if len(r.Items) > 0 {
+		rec := r.Items[0]
+		body, err := json.MarshalIndent(rec.Record, "  ", "  ")
+		if err == nil {
+			fmt.Fprintf(w, "one record, s3://%s/%s:\n  %s\n", bucket, rec.Key, body)
+		}
 	}
 }
 
@@ -135,7 +145,7 @@ func (st *state) progress(ctx context.Context, w io.Writer) error {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		fmt.Fprintf(w, "          invocation %s: %s\n", id, lines[id])
+		fmt.Fprintf(w, "          %s: %s\n", invocationName(id), lines[id])
 	}
 	return nil
 }
@@ -149,15 +159,37 @@ func short(holder string) string {
 	return holder
 }
 
-// printResponses prints each response's scalar fields on one line.
+// invocationName is the one name the demo gives an invocation everywhere
+// (progress lines, responses, the lease table, the records): "invocation"
+// and the first eight characters of its holder id, which is its request id.
+func invocationName(holder string) string {
+	if holder == "" {
+		return "invocation ?"
+	}
+	return "invocation " + short(holder)
+}
+
+// holderOf returns the lease holder of a response, "" when it has none.
+func holderOf(body []byte) string {
+	var r struct {
+		Lease struct {
+			Holder string `json:"holder"`
+		} `json:"lease"`
+	}
+	_ = json.Unmarshal(body, &r)
+	return r.Lease.Holder
+}
+
+// printResponses prints each response's scalar fields on one line, under
+// the invocation's name.
 func printResponses(w io.Writer, files []string) {
-	for i, f := range files {
+	for _, f := range files {
 		data, err := os.ReadFile(strings.TrimSpace(f))
 		if err != nil {
-			fmt.Fprintf(w, "invocation %d: %v\n", i+1, err)
+			fmt.Fprintf(w, "%s: %v\n", f, err)
 			continue
 		}
-		fmt.Fprintf(w, "invocation %d: %s\n", i+1, oneLine(data))
+		fmt.Fprintf(w, "%s: %s\n", invocationName(holderOf(data)), oneLine(data))
 	}
 }
 
@@ -188,14 +220,9 @@ func flatten(prefix string, v any, out *[]string) {
 }
 
 func counts(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
 	}
 	return "{" + strings.Join(parts, " ") + "}"
 }

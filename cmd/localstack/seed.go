@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/vectora/ingest-normalize/internal/localaws"
@@ -70,14 +71,9 @@ func loadItems(real bool) ([]item.Raw, error) {
 }
 
 func daySummary(days map[string]int) string {
-	keys := make([]string, 0, len(days))
-	for d := range days {
-		keys = append(keys, d)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, d := range keys {
-		parts[i] = fmt.Sprintf("%s:%d", d, days[d])
+	var parts []string
+	for _, d := range slices.Sorted(maps.Keys(days)) {
+		parts = append(parts, fmt.Sprintf("%s:%d", d, days[d]))
 	}
 	return strings.Join(parts, " ")
 }

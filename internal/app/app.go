@@ -122,5 +122,9 @@ func bedrockOptions(cfg Config) []bedrock.Option {
 	if cfg.Converse {
 		opts = append(opts, bedrock.WithOperation(bedrock.Converse))
 	}
+	opts = append(opts, bedrock.WithPromptCache(!cfg.NoPromptCache))
+	if p, ok := cfg.price(); ok {
+		opts = append(opts, bedrock.WithPrice(p))
+	}
 	return opts
 }

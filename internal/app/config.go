@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vectora/ingest-normalize/bedrock/model"
 	"github.com/vectora/ingest-normalize/internal/clock"
 )
 
@@ -16,8 +17,10 @@ type Config struct {
 	MaxTokens                            int
 	Burndown                             float64 // 0: the model's known factor
 	Converse                             bool
-	RPM, TPM                             float64 // seed of the budget row; RPM 0: none
-	TPD, AccountTPD                      float64 // daily quotas seeded; 0: TPM × 1440, none
+	NoPromptCache                        bool         // no cache checkpoint after the system prompt
+	Price                                *model.Price // nil: the model's list price (model.DefaultPrice)
+	RPM, TPM                             float64      // seed of the budget row; RPM 0: none
+	TPD, AccountTPD                      float64      // daily quotas seeded; 0: TPM × 1440, none
 	BurstMS                              int64
 	EnvCap                               float64
 	EnvPriority                          int
@@ -43,4 +46,13 @@ func (c Config) Clock() clock.Clock {
 		return clock.System
 	}
 	return clock.Scaled{Epoch: c.TimeEpoch, Scale: c.TimeScale}
+}
+
+// price returns the configured price, else the model's list price; false
+// when neither is known.
+func (c Config) price() (model.Price, bool) {
+	if c.Price != nil {
+		return *c.Price, true
+	}
+	return model.DefaultPrice(c.ModelID)
 }

@@ -28,6 +28,7 @@ type Config struct {
 	SweepCap   time.Duration // emulated cap of an uncoordinated sweep run (K > Compare)
 	Pooling    bool          // also run coordinated with budget.WithBatch(1)
 	Strategies []string      // strategies of the comparison; empty = all four
+	Caching    bool          // also compare coordinated with and without prompt caching
 	// Beside are the other applications coordinated runs at K = Compare
 	// are measured beside ("beside another application"); empty = none.
 	Beside []emulator.Tenant
@@ -40,8 +41,9 @@ type Results struct {
 	Compare []Metrics // the strategies at K = Config.Compare
 	Sweep   []Metrics // coordinated and seed-uncoordinated at each K
 	NoPool  *Metrics  // coordinated at K = Compare with budget.WithBatch(1)
-	Beside  []Beside  // coordinated at K = Compare beside each of Config.Beside
-	Source  string    // where the items came from
+	Cache   *CacheComparison
+	Beside  []Beside // coordinated at K = Compare beside each of Config.Beside
+	Source  string   // where the items came from
 }
 
 // Beside is a coordinated run beside another application on the quota.
@@ -79,6 +81,11 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 			return nil, err
 		}
 		res.NoPool = &m
+	}
+	if cfg.Caching {
+		if res.Cache, err = e.compareCaching(ctx, k); err != nil {
+			return nil, err
+		}
 	}
 	for _, other := range cfg.Beside {
 		m, err := e.run(ctx, scenario{strategy: Coordinated, k: k, other: other, label: "coordinated beside " + tenantLabel(other)})
@@ -162,6 +169,7 @@ func (e *env) run(ctx context.Context, s scenario) (Metrics, error) {
 		settled: st.TokensSettled, perMinute: st.SettledPerMinute}
 	m := Compute(s, len(e.items), e.want(), out.calls, emu, out.wall, e.cfg.Scale, float64(e.cfg.Quota.TPM))
 	m.Finished = out.finished
+	m.FailedItems = max(0, m.FailedItems-sharedCalls(out.resps)) // their answer came from an identical prompt
 	m.BudgetWrites = out.budget.Writes
 	m.DDBKinds = out.ddbKinds
 	for i, r := range out.resps {

@@ -76,6 +76,9 @@ func (r *Results) markdown(b *strings.Builder) {
 			c.Compare, r.NoPool.DDBPerCall, co.DDBPerCall, ratio(float64(r.NoPool.BudgetWrites), float64(r.NoPool.Calls)),
 			ratio(float64(co.BudgetWrites), float64(co.Calls)))
 	}
+	if r.Cache != nil {
+		r.Cache.markdown(b, c.Quota.TPM)
+	}
 	b.WriteString("\n")
 	for _, v := range r.verdicts() {
 		b.WriteString(v + "\n")

@@ -34,6 +34,7 @@ type scenario struct {
 	cap      time.Duration   // emulated; 0 = run to completion
 	batch    int             // budget batch (coordinated); 0 = the default
 	other    emulator.Tenant // another application on the quota (coordinated); zero = none
+	uncached bool            // coordinated without prompt caching (caching.go)
 	label    string
 }
 
@@ -131,7 +132,7 @@ func (e *env) invocation(s scenario, i int, table, bucket string, clk clock.Scal
 		ModelID: ModelID, BedrockRegion: "eu-west-3", MaxTokens: e.cfg.MaxTokens,
 		RPM: float64(q.RPM), TPM: float64(q.TPM), BurstMS: e.cfg.BurstMS, EnvCap: 1,
 		MaxHolders: e.cfg.MaxHolders, LeaseTTL: e.cfg.LeaseTTL, WorkerCap: e.cfg.WorkerCap, ClaimBatch: e.cfg.ClaimBatch,
-		DeadlineMargin: pipeline.DefaultDeadlineMargin, TimeScale: clk.Scale, TimeEpoch: clk.Epoch}
+		DeadlineMargin: pipeline.DefaultDeadlineMargin, TimeScale: clk.Scale, TimeEpoch: clk.Epoch, NoPromptCache: s.uncached}
 	if cfg.LeaseTTL == 0 {
 		cfg.LeaseTTL = lease.DefaultTTL
 	}

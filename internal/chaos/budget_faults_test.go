@@ -76,7 +76,7 @@ func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 	if most < tpm/2 {
 		t.Errorf("only %d tokens in the busiest window: the budget starved under faults", most)
 	}
-	report(t, map[string]any{"tpm": tpm, "budget_max_window": most, "budget_bound": bound,
+	Report(t, map[string]any{"tpm": tpm, "budget_max_window": most, "budget_bound": bound,
 		"reserve_errors": errs, "faults": st.proxy.Stats()})
 }
 

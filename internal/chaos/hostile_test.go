@@ -89,7 +89,7 @@ func TestHostileEvents(t *testing.T) {
 	if n := f.tableItems(); n != rows {
 		t.Errorf("stray writes to the table: %d items before, %d after", rows, n)
 	}
-	report(t, map[string]any{"hostile_events": len(events), "rejected": rejected})
+	Report(t, map[string]any{"hostile_events": len(events), "rejected": rejected})
 }
 
 // TestHostileItems: a valid event over files of hostile items: bad items
@@ -154,7 +154,7 @@ func TestHostileItems(t *testing.T) {
 	if after := len(f.Keys()); after-before != len(recs)+dayFiles(f) {
 		t.Logf("keys: %d before, %d after, %d records", before, after, len(recs))
 	}
-	report(t, map[string]any{"hostile_items": len(lines) + 2, "bad_items_skipped": len(resp.BadItems), "records": len(recs)})
+	Report(t, map[string]any{"hostile_items": len(lines) + 2, "bad_items_skipped": len(resp.BadItems), "records": len(recs)})
 }
 
 func dayFiles(f *fixture) int {
@@ -214,7 +214,7 @@ func TestHostileSettings(t *testing.T) {
 		_, err := lease.NewManager(st.direct, st.table, opts...)
 		refuse("manager "+name, err)
 	}
-	report(t, map[string]any{"hostile_settings": total, "rejected": rejected})
+	Report(t, map[string]any{"hostile_settings": total, "rejected": rejected})
 }
 
 // TestBudgetRejectsNonFiniteLimits: NaN and infinite limits pass

@@ -23,7 +23,7 @@ func TestLeaseUnderDynamoDBFaults(t *testing.T) {
 	c := leaseContest(2)
 	o := c.run(t, st, clk)
 	o.check(t, c)
-	report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
+	Report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
 		"acquired": o.Acquired, "starved": o.Starved, "lost": o.Lost, "release_errors": o.ReleaseErrors, "leftover": o.Leftover,
 		"faults": st.proxy.Stats()})
 }
@@ -44,7 +44,7 @@ func TestLeaseAppliedButReportedFailed(t *testing.T) {
 	if s.AppliedFailed+s.AppliedDropped < 10 {
 		t.Errorf("too few applied-then-failed writes to mean anything: %+v", s)
 	}
-	report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
+	Report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
 		"acquired": o.Acquired, "lost": o.Lost, "confused": o.Confused, "release_errors": o.ReleaseErrors,
 		"leftover": o.Leftover, "faults": s})
 }
@@ -59,6 +59,25 @@ func TestLeaseClockSkewWithinMargin(t *testing.T) {
 	c.offsets = []time.Duration{-2 * time.Second, 2 * time.Second, 0, -time.Second, 1500 * time.Millisecond}
 	o := c.run(t, st, clk)
 	o.check(t, c)
-	report(t, map[string]any{"skew_margin_s": c.skew.Seconds(), "offsets_s": "-2..+2", "max_holders": c.max,
+	Report(t, map[string]any{"skew_margin_s": c.skew.Seconds(), "offsets_s": "-2..+2", "max_holders": c.max,
 		"max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive, "lost": o.Lost})
+}
+
+// TestLeaseUnderRealDynamoDBFaults: what only real DynamoDB and networks
+// do — transactions cancelled by conflicts, single-item conflicts,
+// throttling, requests held 4 s and applied late, writes applied then
+// failed, token idempotency — and still never more than N holders
+// believe they hold the scope, and every believer's Guard passes.
+func TestLeaseUnderRealDynamoDBFaults(t *testing.T) {
+	t.Parallel()
+	clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
+	st := newStack(t, realFaults(clk), 20*time.Millisecond, faultproxy.WithOverlapConflicts())
+	c := leaseContest(1)
+	o := c.run(t, st, clk)
+	o.check(t, c)
+	s := st.proxy.Stats()
+	Report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
+		"acquired": o.Acquired, "starved": o.Starved, "lost": o.Lost, "confused": o.Confused,
+		"conflicts_injected": s.Conflicts + s.ItemConflicts, "stalls_injected": s.Held,
+		"ambiguous_injected": s.AppliedFailed + s.AppliedDropped + s.HeldAbandoned, "faults": s})
 }

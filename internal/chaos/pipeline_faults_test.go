@@ -78,7 +78,7 @@ func TestPipelineUnderDynamoDBFaults(t *testing.T) {
 	fig := checkAllRecorded(t, f, n)
 	fig["invocations"], fig["invocation_errors"], fig["faults"] = len(resps), len(errs), f.st.proxy.Stats()
 	fig["model_calls"] = f.Stats().Completed
-	report(t, fig)
+	Report(t, fig)
 }
 
 // TestPipelineUnderBedrockFaults: 10 % 5xx, 10 % malformed or fenced
@@ -97,5 +97,5 @@ func TestPipelineUnderBedrockFaults(t *testing.T) {
 	fig := checkAllRecorded(t, f, n)
 	st := f.Stats()
 	fig["invocations"], fig["emulator_faults"], fig["throttled"] = len(resps), st.Faults, st.Throttled
-	report(t, fig)
+	Report(t, fig)
 }

@@ -68,7 +68,7 @@ func TestClockSkewBeyondMargin(t *testing.T) {
 		if slowErr == nil || fastErr != nil {
 			t.Errorf("margin %v: fencing: slow holder's write %v (want refused), new holder's %v (want nil)", tc.margin, slowErr, fastErr)
 		}
-		report(t, map[string]any{"margin_s": tc.margin.Seconds(), "skew_s": 8, "stale_holder_trusts": trusts,
+		Report(t, map[string]any{"margin_s": tc.margin.Seconds(), "skew_s": 8, "stale_holder_trusts": trusts,
 			"stale_write_refused": slowErr != nil})
 		cut.cut.Store(false)
 		_ = fast.Release(ctx)

@@ -2,12 +2,10 @@ package chaos
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,16 +41,18 @@ type stack struct {
 
 var tableID atomic.Int64
 
-// newStack starts minidyn behind a proxy with rates and creates a table.
+// newStack starts minidyn behind a proxy with rates (and opts) and
+// creates a table.
 // The SDK client keeps its standard retryer (3 attempts, retry quota) but
 // its backoff is scaled like the test clocks: at most maxBackoff of wall
 // time, where the default would sleep up to 20 s.
-func newStack(t testing.TB, rates faultproxy.Rates, maxBackoff time.Duration) *stack {
+func newStack(t testing.TB, rates faultproxy.Rates, maxBackoff time.Duration, opts ...faultproxy.Option) *stack {
 	t.Helper()
 	id := tableID.Add(1)
 	up := httptest.NewServer(localaws.DynamoDBHandler())
 	t.Cleanup(up.Close)
-	p, err := faultproxy.New(up.Config.Handler, faultproxy.WithRates(rates), faultproxy.WithSeed(uint64(7+id)))
+	p, err := faultproxy.New(up.Config.Handler, append([]faultproxy.Option{faultproxy.WithRates(rates),
+		faultproxy.WithSeed(uint64(7 + id))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,28 +84,4 @@ func scale() float64 {
 		return 10
 	}
 	return 20
-}
-
-var reportMu sync.Mutex
-
-// report logs the invariant figures of a test and appends them to the file
-// named by CHAOS_REPORT, as one JSON line.
-func report(t testing.TB, figures map[string]any) {
-	t.Helper()
-	figures["test"] = t.Name()
-	b, _ := json.Marshal(figures)
-	t.Logf("figures: %s", b)
-	path := os.Getenv("CHAOS_REPORT")
-	if path == "" {
-		return
-	}
-	reportMu.Lock()
-	defer reportMu.Unlock()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Errorf("report: %v", err)
-		return
-	}
-	defer f.Close()
-	fmt.Fprintf(f, "%s\n", b)
 }

@@ -8,7 +8,10 @@
 // converted by Wall and FromWall, the only two conversions there are.
 package clock
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Clock tells the time and waits. Implementations must be safe for
 // concurrent use.
@@ -69,4 +72,15 @@ func rate(c Clock) float64 {
 		return s.Scale
 	}
 	return 1
+}
+
+// Sleep waits d on c, or until ctx ends, in which case it returns
+// ctx.Err().
+func Sleep(ctx context.Context, c Clock, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.After(d):
+		return nil
+	}
 }

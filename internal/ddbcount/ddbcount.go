@@ -14,14 +14,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/vectora/ingest-normalize/lease/budget"
+	"github.com/vectora/ingest-normalize/lease/claim"
 )
 
-// Client is the part of the DynamoDB API the coordination uses.
+// Client is the part of the DynamoDB API the coordination uses: the
+// claims' (which include the leases') and the budget's.
 type Client interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	claim.DynamoDB
+	budget.DynamoDB
 }
 
 // Counter is a Client that counts the requests it passes on, in total and

@@ -12,18 +12,14 @@ package ddbretry
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/sethvargo/go-retry"
+	"github.com/vectora/ingest-normalize/internal/awserr"
 )
 
 // Outcome is what a failed request did to the table.
@@ -79,12 +75,12 @@ func Classify(err error) Outcome {
 		switch {
 		case notApplied[api.ErrorCode()]:
 			return NotApplied
-		case status(err) >= 500 || api.ErrorCode() == "InternalServerError" || api.ErrorCode() == "ServiceUnavailable":
+		case awserr.Status(err) >= 500 || api.ErrorCode() == "InternalServerError" || api.ErrorCode() == "ServiceUnavailable":
 			return Unknown
 		}
 		return Refused
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || connection(err) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || awserr.Connection(err) {
 		return Unknown
 	}
 	return Unknown // an error before any answer: the request may have been sent
@@ -142,21 +138,6 @@ func ConditionFailed(err error, i int) bool {
 		}
 	}
 	return false
-}
-
-func status(err error) int {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
-}
-
-func connection(err error) bool {
-	var send *smithyhttp.RequestSendError
-	var ne net.Error
-	return errors.As(err, &send) || errors.As(err, &ne) || errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // NoSDKRetry is a per-request option that switches the SDK's retryer off:

@@ -51,7 +51,7 @@ type stack struct {
 func newStack(t *testing.T, q quota) *stack { return newStackN(t, q, itemCount) }
 
 // newStackN is newStack with n items (the real ones first, then the
-// sample items).
+// sample items; all of them when n <= 0).
 func newStackN(t *testing.T, q quota, n int) *stack {
 	t.Helper()
 	st := &stack{t: t, q: q, epoch: time.UnixMilli(time.Now().UnixMilli())}
@@ -109,7 +109,7 @@ func (st *stack) prepare(n int) {
 	if err != nil {
 		st.t.Fatal(err)
 	}
-	if len(seeded.IDs) != n {
+	if n > 0 && len(seeded.IDs) != n {
 		st.t.Fatalf("seeded %d items, want %d", len(seeded.IDs), n)
 	}
 	st.seeded = seeded

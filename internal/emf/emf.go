@@ -12,7 +12,11 @@
 //	TokensIn          Count         input tokens
 //	TokensOut         Count         output tokens
 //	TokensReserved    Count         quota tokens the calls reserved (input + max_tokens × burndown)
-//	TokensSettled     Count         quota tokens they settled to (input + output × burndown)
+//	TokensSettled     Count         quota tokens they settled to (input + cache writes + output × burndown)
+//	TokensCacheRead   Count         input tokens read from Bedrock's prompt cache (released at settlement)
+//	TokensCacheWrite  Count         input tokens written to the prompt cache
+//	CostMicroUSD      Count         estimated cost of the calls, in millionths of a dollar
+//	SharedCalls       Count         items that took the answer of an identical prompt, no call made
 //	BudgetWaitMs      Milliseconds  time spent waiting for the shared budget
 //	LeaseWaitMs       Milliseconds  time spent waiting for the lease
 //	LeaseLost         Count         1 when the lease was lost, else 0
@@ -28,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"time"
 
 	"github.com/vectora/ingest-normalize/normalize/pipeline"
@@ -60,6 +65,10 @@ var metrics = []metric{
 	{"TokensOut", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensOut }},
 	{"TokensReserved", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensReserved }},
 	{"TokensSettled", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensSettled }},
+	{"TokensCacheRead", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensCacheRead }},
+	{"TokensCacheWrite", "Count", func(r *pipeline.Response) int64 { return r.Bedrock.TokensCacheWrite }},
+	{"CostMicroUSD", "Count", func(r *pipeline.Response) int64 { return int64(math.Round(r.Bedrock.CostUSD * 1e6)) }},
+	{"SharedCalls", "Count", func(r *pipeline.Response) int64 { return int64(r.Bedrock.SharedCalls) }},
 	{"BudgetWaitMs", "Milliseconds", func(r *pipeline.Response) int64 { return r.Bedrock.BudgetWaitMS }},
 	{"LeaseWaitMs", "Milliseconds", func(r *pipeline.Response) int64 { return r.Lease.WaitMS }},
 	{"LeaseLost", "Count", func(r *pipeline.Response) int64 { return lost(r) }},

@@ -10,68 +10,12 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"sync"
 	"sync/atomic"
 	"time"
 )
-
-// Rates are fault probabilities per request, each in [0, 1]. The
-// before-forwarding faults (Internal, Throughput, Reset) share one draw, so
-// their sum must be at most 1; so must the sum of the applied-then-failed
-// faults, which only hit writes that reached the upstream.
-type Rates struct {
-	Internal       float64       // 500 InternalServerError, not forwarded
-	Throughput     float64       // 400 ProvisionedThroughputExceededException, not forwarded
-	Reset          float64       // connection reset, not forwarded
-	Spike          float64       // latency spike of SpikeLatency before forwarding
-	SpikeLatency   time.Duration // default 200 ms
-	AppliedFailed  float64       // write applied upstream, then answered 500
-	AppliedDropped float64       // write applied upstream, then connection dropped
-}
-
-// Validate reports a rate outside [0, 1] or sums above 1.
-func (r Rates) Validate() error {
-	for name, v := range map[string]float64{"internal": r.Internal, "throughput": r.Throughput, "reset": r.Reset,
-		"spike": r.Spike, "applied-failed": r.AppliedFailed, "applied-dropped": r.AppliedDropped} {
-		if !(v >= 0 && v <= 1) {
-			return fmt.Errorf("faultproxy: %s rate %v is not within [0, 1]", name, v)
-		}
-	}
-	switch {
-	case r.Internal+r.Throughput+r.Reset > 1:
-		return fmt.Errorf("faultproxy: internal+throughput+reset rates sum to %v, more than 1", r.Internal+r.Throughput+r.Reset)
-	case r.AppliedFailed+r.AppliedDropped > 1:
-		return fmt.Errorf("faultproxy: applied-failed+applied-dropped rates sum to %v, more than 1", r.AppliedFailed+r.AppliedDropped)
-	case r.SpikeLatency < 0:
-		return fmt.Errorf("faultproxy: spike latency %v is negative", r.SpikeLatency)
-	}
-	return nil
-}
-
-// Uniform returns rates that split total evenly over every fault kind:
-// a request meets some fault with probability about total.
-func Uniform(total float64) Rates {
-	return Rates{Internal: total / 6, Throughput: total / 6, Reset: total / 6, Spike: total / 6,
-		AppliedFailed: total / 3, AppliedDropped: total / 3} // writes only: about half the traffic
-}
-
-// Stats counts requests and injected faults. Applied* count writes that
-// took effect upstream although the client was told they failed.
-type Stats struct {
-	Requests       int64 `json:"requests"`
-	Forwarded      int64 `json:"forwarded"`
-	Internal       int64 `json:"internal"`
-	Throughput     int64 `json:"throughput"`
-	Reset          int64 `json:"reset"`
-	Spikes         int64 `json:"spikes"`
-	AppliedFailed  int64 `json:"applied_failed"`
-	AppliedDropped int64 `json:"applied_dropped"`
-}
-
-// Injected is the number of requests that met a failure (spikes excluded).
-func (s Stats) Injected() int64 {
-	return s.Internal + s.Throughput + s.Reset + s.AppliedFailed + s.AppliedDropped
-}
 
 // Proxy injects faults in front of an upstream handler.
 type Proxy struct {
@@ -79,11 +23,24 @@ type Proxy struct {
 	seed     uint64
 	n        atomic.Uint64
 	only     func(op string) bool
+	clock    clock.Clock
+	tokens   *tokens // nil: tokens ignored, as the local servers do
+	hot      hotItems
+	overlap  *overlaps // nil: no conflicts from overlapping requests
 
 	mu    sync.RWMutex
 	rates Rates
 
-	requests, forwarded, internal, throughput, reset, spikes, appFailed, appDropped atomic.Int64
+	c counters
+}
+
+// call is one request as the proxy sees it.
+type call struct {
+	n     uint64
+	op    string
+	rates Rates
+	body  []byte
+	req   request
 }
 
 // Option configures a Proxy.
@@ -99,9 +56,17 @@ func WithSeed(seed uint64) Option { return func(p *Proxy) { p.seed = seed } }
 // true (the X-Amz-Target suffix, such as "UpdateItem"); others pass.
 func WithOperations(match func(op string) bool) Option { return func(p *Proxy) { p.only = match } }
 
+// WithClock sets the clock of the token window and of hot items (default
+// clock.System). Holds, spikes and resets are network time: wall time.
+func WithClock(c clock.Clock) Option { return func(p *Proxy) { p.clock = c } }
+
+// WithoutTokens makes the proxy ignore ClientRequestToken, as minidyn and
+// moto do: a retried TransactWriteItems is applied again.
+func WithoutTokens() Option { return func(p *Proxy) { p.tokens = nil } }
+
 // New returns a Proxy in front of upstream.
 func New(upstream http.Handler, opts ...Option) (*Proxy, error) {
-	p := &Proxy{upstream: upstream, seed: 1}
+	p := &Proxy{upstream: upstream, seed: 1, clock: clock.System, tokens: &tokens{}}
 	for _, o := range opts {
 		o(p)
 	}
@@ -147,11 +112,7 @@ func (p *Proxy) Rates() Rates {
 }
 
 // Stats returns what was injected so far.
-func (p *Proxy) Stats() Stats {
-	return Stats{Requests: p.requests.Load(), Forwarded: p.forwarded.Load(), Internal: p.internal.Load(),
-		Throughput: p.throughput.Load(), Reset: p.reset.Load(), Spikes: p.spikes.Load(),
-		AppliedFailed: p.appFailed.Load(), AppliedDropped: p.appDropped.Load()}
-}
+func (p *Proxy) Stats() Stats { return p.c.stats() }
 
 // Operation returns the DynamoDB operation of r ("UpdateItem"), from its
 // X-Amz-Target header.
@@ -175,7 +136,7 @@ func IsWrite(op string) bool {
 // ServeHTTP forwards r to the upstream, or fails it.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := p.n.Add(1)
-	p.requests.Add(1)
+	p.c.requests.Add(1)
 	op := Operation(r)
 	rates := p.Rates()
 	if p.only != nil && !p.only(op) {
@@ -184,18 +145,50 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p.before(w, r, n, rates) {
 		return
 	}
-	if draw(p.seed, n, kindSpike) < rates.Spike {
-		p.spikes.Add(1)
-		if !sleep(r, spikeLatency(rates)) {
-			return
-		}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	if err != nil {
+		return // the client went away
 	}
-	if !IsWrite(op) || rates.AppliedFailed+rates.AppliedDropped == 0 {
-		p.forwarded.Add(1)
-		p.upstream.ServeHTTP(w, r)
+	c := &call{n: n, op: op, rates: rates, body: body, req: parse(body)}
+	tok, answered := p.remember(w, c)
+	if answered {
 		return
 	}
-	p.forwardWrite(w, r, n, rates)
+	o := p.serve(w, r, c)
+	if tok != "" {
+		p.tokens.end(tok, o, p.clock.Now())
+	}
+}
+
+// serve injects the faults met on the way to the upstream and forwards c;
+// it returns the upstream's answer (status 0 when c was not forwarded).
+func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, c *call) outcome {
+	if p.refuse(w, c) {
+		return outcome{}
+	}
+	if draw(p.seed, c.n, kindSpike) < c.rates.Spike {
+		p.c.spikes.Add(1)
+		if !sleep(r, spikeLatency(c.rates)) {
+			return outcome{}
+		}
+	}
+	ctx := r.Context()
+	held := draw(p.seed, c.n, kindHold) < c.rates.Hold
+	if held {
+		ctx = p.hold(r, c)
+	}
+	up := r.Clone(ctx)
+	up.Body, up.ContentLength = io.NopCloser(bytes.NewReader(c.body)), int64(len(c.body))
+	conflicted, end := p.overlapped(w, c)
+	if conflicted {
+		return outcome{}
+	}
+	o := p.forward(w, up, c)
+	end()
+	if held {
+		p.abandoned(r)
+	}
+	return o
 }
 
 // before injects the faults that keep r from the upstream; it reports
@@ -204,16 +197,16 @@ func (p *Proxy) before(w http.ResponseWriter, r *http.Request, n uint64, rates R
 	u := draw(p.seed, n, kindBefore)
 	switch {
 	case u < rates.Internal:
-		p.internal.Add(1)
+		p.c.internal.Add(1)
 		drain(r)
 		writeError(w, http.StatusInternalServerError, "InternalServerError", "Internal server error (injected)")
 	case u < rates.Internal+rates.Throughput:
-		p.throughput.Add(1)
+		p.c.throughput.Add(1)
 		drain(r)
 		writeError(w, http.StatusBadRequest, "ProvisionedThroughputExceededException",
 			"The level of configured provisioned throughput for the table was exceeded (injected)")
 	case u < rates.Internal+rates.Throughput+rates.Reset:
-		p.reset.Add(1)
+		p.c.reset.Add(1)
 		drain(r)
 		hangUp(w)
 	default:
@@ -222,28 +215,38 @@ func (p *Proxy) before(w http.ResponseWriter, r *http.Request, n uint64, rates R
 	return true
 }
 
-// forwardWrite sends a write upstream and then, at the applied-fault
-// rates, hides its answer from the client.
-func (p *Proxy) forwardWrite(w http.ResponseWriter, r *http.Request, n uint64, rates Rates) {
+// forward sends c upstream and answers the client, or, for a write at the
+// applied-fault rates, hides the answer from it. It returns the upstream's
+// answer.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, c *call) outcome {
 	rec := httptest.NewRecorder()
-	p.forwarded.Add(1)
+	p.c.forwarded.Add(1)
 	p.upstream.ServeHTTP(rec, r)
-	u := draw(p.seed, n, kindApplied)
-	switch {
-	case u < rates.AppliedFailed:
-		p.appFailed.Add(1)
-		writeError(w, http.StatusInternalServerError, "InternalServerError", "Internal server error (injected after the write was applied)")
-		return
-	case u < rates.AppliedFailed+rates.AppliedDropped:
-		p.appDropped.Add(1)
-		hangUp(w)
-		return
+	o := outcome{status: rec.Code, header: rec.Header().Clone(), body: rec.Body.Bytes()}
+	if IsWrite(c.op) {
+		u := draw(p.seed, c.n, kindApplied)
+		switch {
+		case u < c.rates.AppliedFailed:
+			p.c.appFailed.Add(1)
+			writeError(w, http.StatusInternalServerError, "InternalServerError", "Internal server error (injected after the write was applied)")
+			return o
+		case u < c.rates.AppliedFailed+c.rates.AppliedDropped:
+			p.c.appDropped.Add(1)
+			hangUp(w)
+			return o
+		}
 	}
-	for k, vs := range rec.Header() {
+	o.write(w)
+	return o
+}
+
+// write sends o to the client.
+func (o outcome) write(w http.ResponseWriter) {
+	for k, vs := range o.header {
 		w.Header()[k] = vs
 	}
-	w.WriteHeader(rec.Code)
-	_, _ = io.Copy(w, bytes.NewReader(rec.Body.Bytes()))
+	w.WriteHeader(o.status)
+	_, _ = w.Write(o.body)
 }
 
 // writeError answers like DynamoDB's JSON protocol.
@@ -273,13 +276,6 @@ func hangUp(w http.ResponseWriter) {
 }
 
 func drain(r *http.Request) { _, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 32<<20)) }
-
-func spikeLatency(r Rates) time.Duration {
-	if r.SpikeLatency > 0 {
-		return r.SpikeLatency
-	}
-	return 200 * time.Millisecond
-}
 
 // sleep waits d unless the client goes away first.
 func sleep(r *http.Request, d time.Duration) bool {

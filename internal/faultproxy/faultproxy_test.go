@@ -3,6 +3,7 @@ package faultproxy_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -14,14 +15,36 @@ import (
 	"github.com/vectora/ingest-normalize/lease"
 )
 
+// newProxy builds the proxy in front of the upstream server up.
+type newProxy func(up *httptest.Server, opts ...faultproxy.Option) (*faultproxy.Proxy, error)
+
+// inProcess is a proxy in front of up's handler, its upstream wrapped by wrap.
+func inProcess(wrap func(http.Handler) http.Handler) newProxy {
+	return func(up *httptest.Server, opts ...faultproxy.Option) (*faultproxy.Proxy, error) {
+		return faultproxy.New(wrap(up.Config.Handler), opts...)
+	}
+}
+
+// overHTTP is a proxy in front of up's URL, as cmd/ddb-faultproxy runs it.
+func overHTTP(up *httptest.Server, opts ...faultproxy.Option) (*faultproxy.Proxy, error) {
+	return faultproxy.NewURL(up.URL, opts...)
+}
+
+func unwrapped(h http.Handler) http.Handler { return h }
+
 // setup starts minidyn, a proxy in front of it, and returns a client
 // through the proxy (no SDK retries, so every fault surfaces) and one
 // straight to minidyn.
-func setup(t *testing.T, rates faultproxy.Rates) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
+func setup(t *testing.T, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
+	return setupWith(t, inProcess(unwrapped), rates, opts...)
+}
+
+// setupWith is setup with the proxy built by mk.
+func setupWith(t *testing.T, mk newProxy, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
 	t.Helper()
 	up := httptest.NewServer(localaws.DynamoDBHandler())
 	t.Cleanup(up.Close)
-	p, err := faultproxy.New(up.Config.Handler, faultproxy.WithRates(rates), faultproxy.WithSeed(3))
+	p, err := mk(up, append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +146,7 @@ func TestSeededDrawsRepeat(t *testing.T) {
 
 func TestBadRates(t *testing.T) {
 	for _, r := range []faultproxy.Rates{{Internal: -0.1}, {Reset: 1.5}, {Internal: 0.6, Throughput: 0.6},
-		{AppliedFailed: 0.7, AppliedDropped: 0.7}, {SpikeLatency: -1}} {
+		{AppliedFailed: 0.7, AppliedDropped: 0.7}, {SpikeLatency: -1}, {Conflict: 1.1}, {Hold: -1}, {HoldFor: -1}} {
 		if _, err := faultproxy.New(localaws.DynamoDBHandler(), faultproxy.WithRates(r)); err == nil {
 			t.Errorf("%+v accepted", r)
 		}

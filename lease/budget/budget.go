@@ -219,12 +219,7 @@ func (b *Budget) sleep(ctx context.Context, d time.Duration) error {
 
 // wait waits d, or until ctx ends.
 func (b *Budget) wait(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-b.clock.After(d):
-		return nil
-	}
+	return clock.Sleep(ctx, b.clock, d)
 }
 
 // update writes to the row and returns it as the write left it, or as it

@@ -17,13 +17,18 @@ type Holders struct {
 }
 
 // Holders reads the holders of the lease's scope (one strongly consistent
-// GetItem through the lease manager).
+// GetItem through the lease manager; throttling and 5xx retried until ctx
+// ends).
 func (s *Set) Holders(ctx context.Context) (*Holders, error) {
 	return s.holders(ctx, s.lease.Scope())
 }
 
 func (s *Set) holders(ctx context.Context, scope string) (*Holders, error) {
-	_, hs, err := s.leases.Holders(ctx, scope)
+	var hs []lease.Holder
+	err := s.read(ctx, func() (err error) {
+		_, hs, err = s.leases.Holders(ctx, scope)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

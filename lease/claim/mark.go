@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/ddbretry"
 	"github.com/vectora/ingest-normalize/lease"
@@ -136,10 +137,8 @@ func retrying(ctx context.Context, s *Set, try func() (done bool, err error)) er
 			return err
 		}
 		d, _ := b.Next()
-		select {
-		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
-		case <-s.clock.After(d):
+		if cerr := clock.Sleep(ctx, s.clock, d); cerr != nil {
+			return errors.Join(err, cerr)
 		}
 	}
 }

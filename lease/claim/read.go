@@ -7,12 +7,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/ddbattr"
+	"github.com/vectora/ingest-normalize/internal/ddbretry"
 )
 
 // Read returns claim sk (one strongly consistent GetItem); its State is ""
-// when it does not exist.
+// when it does not exist. Throttling and 5xx are retried until ctx ends.
 func (s *Set) Read(ctx context.Context, sk string) (State, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: s.key(sk), ConsistentRead: aws.Bool(true)})
+	in := &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: s.key(sk), ConsistentRead: aws.Bool(true)}
+	var out *dynamodb.GetItemOutput
+	err := s.read(ctx, func() (err error) {
+		out, err = s.db.GetItem(ctx, in, ddbretry.NoSDKRetry)
+		return err
+	})
 	if err != nil {
 		return State{}, err
 	}
@@ -23,7 +29,7 @@ func (s *Set) Read(ctx context.Context, sk string) (State, error) {
 
 // List returns the claims of the partition whose sort key starts with
 // prefix, in sort key order: one strongly consistent Query (more when the
-// answer is paged).
+// answer is paged). Throttling and 5xx are retried until ctx ends.
 func (s *Set) List(ctx context.Context, prefix string) ([]State, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -34,7 +40,11 @@ func (s *Set) List(ctx context.Context, prefix string) ([]State, error) {
 	}
 	var out []State
 	for {
-		page, err := s.db.Query(ctx, in)
+		var page *dynamodb.QueryOutput
+		err := s.read(ctx, func() (err error) {
+			page, err = s.db.Query(ctx, in, ddbretry.NoSDKRetry)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -46,4 +56,14 @@ func (s *Set) List(ctx context.Context, prefix string) ([]State, error) {
 		}
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
+}
+
+// read calls get until it succeeds or fails for good (ddbretry.Classify:
+// a read is safe to send again whatever happened to the last one),
+// waiting between tries as Mark does, until ctx ends.
+func (s *Set) read(ctx context.Context, get func() error) error {
+	return retrying(ctx, s, func() (bool, error) {
+		err := get()
+		return err == nil || !ddbretry.Classify(err).Retryable(), err
+	})
 }

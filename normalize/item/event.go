@@ -59,8 +59,10 @@ func (e Event) Normalizes() bool { return e.Mode != ModeIngest }
 
 // ParseEvent decodes one JSON object into an Event. It rejects unknown
 // fields, wrong types, trailing data, documents over MaxEventBytes and
-// nesting deeper than MaxEventDepth, returning a *FieldError. It does not
-// validate values: call Validate.
+// nesting deeper than MaxEventDepth, returning a *FieldError, or, when
+// several fields are wrong, each one's *FieldError joined with
+// errors.Join; the Event then holds the fields that could be decoded. It
+// does not validate values: call Validate, or DecodeEvent for both.
 func ParseEvent(data []byte) (Event, error) {
 	var ev Event
 	data = trimBOM(data)
@@ -75,12 +77,158 @@ func ParseEvent(data []byte) (Event, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&ev); err != nil {
-		return Event{}, decodeError(err)
+		fe := decodeError(err)
+		if fe.Field == "event" {
+			return Event{}, fe
+		}
+		// A field is wrong but the document is an object: decode field by
+		// field so that every wrong field is named, not only the first.
+		return decodeFields(data)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Event{}, &FieldError{Field: "event", Reason: "has data after the JSON object", Fix: fixEventFormat}
 	}
 	return ev, nil
+}
+
+// DecodeEvent is ParseEvent then Validate against now: it returns the
+// Event, or every *FieldError of the document joined with errors.Join, a
+// field that could not be decoded being named once (by its decoding
+// error, not again by Validate).
+func DecodeEvent(data []byte, now time.Time) (Event, error) {
+	ev, err := ParseEvent(data)
+	bad := map[string]bool{}
+	for _, e := range fieldErrors(err) {
+		if e.Field == "event" {
+			return ev, err
+		}
+		bad[e.Field] = true
+	}
+	errs := []error{err}
+	for _, e := range fieldErrors(ev.Validate(now)) {
+		field, _, _ := strings.Cut(e.Field, "[")
+		if !bad[field] && !(windowField[field] && (bad["period_days"] || bad["from_date"] || bad["to_date"])) {
+			errs = append(errs, e)
+		}
+	}
+	if err = errors.Join(errs...); err != nil {
+		return Event{}, err
+	}
+	return ev, nil
+}
+
+// windowField holds the fields of the window, which Validate checks
+// together: one that could not be decoded makes the others' errors moot.
+var windowField = map[string]bool{"period_days": true, "from_date": true, "to_date": true}
+
+// fieldErrors lists the *FieldErrors of a (joined) error.
+func fieldErrors(err error) []*FieldError {
+	var fe *FieldError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &fe) && fe == err:
+		return []*FieldError{fe}
+	}
+	var out []*FieldError
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			out = append(out, fieldErrors(e)...)
+		}
+	}
+	return out
+}
+
+// decodeFields decodes an object one member at a time, in document order,
+// into the Event's fields, and joins a *FieldError for every member that is
+// unknown or of the wrong type. As encoding/json does, names match the
+// fields' JSON names case-insensitively and a later member wins.
+func decodeFields(data []byte) (Event, error) {
+	var ev Event
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return Event{}, &FieldError{Field: "event", Reason: "is not a JSON object", Fix: fixEventFormat}
+	}
+	fields := ev.fields()
+	var errs []error
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return Event{}, decodeError(err)
+		}
+		name, _ := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return Event{}, decodeError(err)
+		}
+		target := fieldNamed(fields, name)
+		switch {
+		case target == nil:
+			errs = append(errs, decodeError(fmt.Errorf("json: unknown field %q", name)))
+		case json.Unmarshal(raw, target.ptr) != nil:
+			if !seen[target.name] {
+				errs = append(errs, &FieldError{Field: target.name, Reason: fmt.Sprintf("has JSON %s, want %s", jsonKind(raw), target.want), Fix: "send the documented type for " + target.name})
+			}
+			seen[target.name] = true
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return Event{}, decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Event{}, &FieldError{Field: "event", Reason: "has data after the JSON object", Fix: fixEventFormat}
+	}
+	return ev, errors.Join(errs...)
+}
+
+// jsonKind names the JSON type of a value, or says which number it is
+// (a fraction or an out-of-range integer is a number but not an integer).
+func jsonKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		return "type string"
+	case '[':
+		return "type array"
+	case '{':
+		return "type object"
+	case 't', 'f':
+		return "type boolean"
+	case 'n':
+		return "null"
+	}
+	return fmt.Sprintf("number %.20s", raw)
+}
+
+type eventField struct {
+	name, want string
+	ptr        any
+}
+
+// fields lists the decoding targets of e's members, in the order of the
+// documentation.
+func (e *Event) fields() []eventField {
+	return []eventField{
+		{"client_id", "a string", &e.ClientID}, {"period_days", "an integer", &e.PeriodDays},
+		{"from_date", "a YYYY-MM-DD string", &e.FromDate}, {"to_date", "a YYYY-MM-DD string", &e.ToDate},
+		{"sources", "a list of strings", &e.Sources}, {"max_items", "an integer", &e.MaxItems},
+		{"force_reprocess", "true or false", &e.ForceReprocess}, {"dry_run", "true or false", &e.DryRun},
+		{"mode", "a string", &e.Mode},
+	}
+}
+
+func fieldNamed(fields []eventField, name string) *eventField {
+	for i := range fields {
+		if fields[i].name == name {
+			return &fields[i]
+		}
+	}
+	for i := range fields {
+		if strings.EqualFold(fields[i].name, name) {
+			return &fields[i]
+		}
+	}
+	return nil
 }
 
 func decodeError(err error) *FieldError {

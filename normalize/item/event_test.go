@@ -164,3 +164,31 @@ func TestEventRunKey(t *testing.T) {
 		t.Errorf("invalid event key %q", k)
 	}
 }
+
+// TestDecodeEventListsEveryField is issue 15's "a type error must not hide
+// the other field errors": every wrong field is named once, type errors,
+// unknown fields and invalid values alike.
+func TestDecodeEventListsEveryField(t *testing.T) {
+	_, err := DecodeEvent([]byte(`{"client_id":42,"period_days":"7","sources":["ok","../x"],"max_items":-1,"mode":"fetch","dry_run":"yes","bogus":1}`), testNow)
+	want := []string{"client_id", "period_days", "sources[1]", "max_items", "mode", "dry_run", "bogus"}
+	fields := fieldErrors(err)
+	got := make([]string, len(fields))
+	for i, fe := range fields {
+		got[i] = fe.Field
+	}
+	if strings.Join(got, ",") != "client_id,period_days,dry_run,bogus,sources[1],mode,max_items" {
+		t.Errorf("fields %v, want each of %v once", got, want)
+	}
+	if !errors.Is(err, ErrInvalidEvent) {
+		t.Errorf("err = %v, want ErrInvalidEvent", err)
+	}
+	if !strings.Contains(err.Error(), `"client_id": has JSON number 42, want a string`) {
+		t.Errorf("type error unclear: %v", err)
+	}
+	if ev, err := DecodeEvent([]byte(`{"client_id":"acme","period_days":7,"mode":"both"}`), testNow); err != nil || ev.Mode != ModeBoth {
+		t.Errorf("valid event: %+v, %v", ev, err)
+	}
+	if _, err := DecodeEvent([]byte(`{"client_id":1,"period_days":1} x`), testNow); len(fieldErrors(err)) != 1 || fieldErrors(err)[0].Field != "event" {
+		t.Errorf("trailing data after a type error: %v, want one error on the event", err)
+	}
+}

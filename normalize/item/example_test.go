@@ -32,6 +32,16 @@ func ExampleParseEvent() {
 	// normalize: field "client_id": has a forbidden character '.' at byte 0 (fix: use 1 to 64 ASCII letters, digits, '_' and '-')
 }
 
+func ExampleDecodeEvent() {
+	now := time.Date(2025, 12, 21, 8, 0, 0, 0, time.UTC)
+	_, err := item.DecodeEvent([]byte(`{"client_id":42,"period_days":"7","mode":"fetch"}`), now)
+	fmt.Println(err)
+	// Output:
+	// normalize: field "client_id": has JSON number 42, want a string (fix: send the documented type for client_id)
+	// normalize: field "period_days": has JSON type string, want an integer (fix: send the documented type for period_days)
+	// normalize: field "mode": is "fetch" (fix: use both, ingest or normalize, or omit it)
+}
+
 func ExampleParseItems() {
 	file := `{"source_key":"press_sector__fiercepharma","published_at":"2025-12-12","title":"<b>Teva</b> files UZEDY &amp; more"}
 {"item_id":"../x","source_key":"wire","title":"escape"}

@@ -21,6 +21,9 @@ func FuzzParseEvent(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ev, err := ParseEvent(data)
+		if _, derr := DecodeEvent(data, testNow); (derr == nil) != (err == nil && ev.Validate(testNow) == nil) {
+			t.Fatalf("DecodeEvent error %v disagrees with ParseEvent %v and Validate %v", derr, err, ev.Validate(testNow))
+		}
 		if err != nil {
 			var fe *FieldError
 			if !errors.As(err, &fe) {

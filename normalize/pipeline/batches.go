@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +35,18 @@ func (r *run) states(ctx context.Context) (map[int]claim.State, error) {
 	for _, st := range list {
 		out[batchIndex(st.SK)] = st
 	}
+	r.mu.Lock()
+	r.last = maps.Clone(out)
+	r.mu.Unlock()
 	return out, nil
+}
+
+// lastStates returns the batches as last read (nil when they never were):
+// what a run that cannot read them any more counts as remaining.
+func (r *run) lastStates() map[int]claim.State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
 }
 
 // claim takes batch i in one transaction that also renews the lease and

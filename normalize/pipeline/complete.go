@@ -15,6 +15,7 @@ import (
 func (r *run) complete(ctx context.Context, resp *Response) error {
 	r.fill(resp)
 	if !r.lease.Valid() {
+		r.count(resp, r.lastStates())
 		resp.Message = fmt.Sprintf("lease lost: %v; %d items remain", r.lease.Err(), resp.Counts.Remaining)
 		return nil
 	}
@@ -24,7 +25,7 @@ func (r *run) complete(ctx context.Context, resp *Response) error {
 	}
 	all, busy := r.count(resp, states)
 	if !all {
-		resp.Message = remainMessage(resp.Counts.Remaining, len(r.items), busy, resp.Counts.Failed)
+		resp.Message = remainMessage(resp.Counts.Remaining, len(r.items), busy, resp.Counts.Failed) + replacedNote(resp.Counts.Replaced)
 		return nil
 	}
 	n, err := r.assemble(ctx, r.fresh > 0)
@@ -39,6 +40,7 @@ func (r *run) complete(ctx context.Context, resp *Response) error {
 		resp.Message = fmt.Sprintf("run complete: %d items (%d ok, %d fallback here; %d by peers; %d already done); %d day files assembled",
 			len(r.items), resp.Counts.OK, resp.Counts.Fallback, resp.Counts.Peers, resp.Counts.AlreadyDone, n)
 	}
+	resp.Message += replacedNote(resp.Counts.Replaced)
 	return nil
 }
 
@@ -55,15 +57,24 @@ func (r *run) fill(resp *Response) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := &resp.Counts
-	c.OK, c.Fallback, c.Failed, c.AlreadyDone = t.ok, t.fallback, t.failed, t.already
+	c.OK, c.Fallback, c.Failed, c.AlreadyDone, c.Replaced = t.ok, t.fallback, t.failed, t.already, t.nreplaced
 	resp.Bedrock = BedrockStats{Calls: t.calls, Attempts: t.attempts, Throttles: t.throttl, TokensIn: t.in, TokensReserved: t.reserved, TokensSettled: t.settled,
 		TokensOut: t.out, BudgetWaitMS: t.wait.Milliseconds(), BedrockMS: t.bedrock.Milliseconds()}
+	t.cache.fill(&resp.Bedrock)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, b := range r.mine {
 		c.Claimed += len(r.batches[b.index])
 		c.Remaining += b.open + b.failed
 	}
+}
+
+// replacedNote is the message's note of the records replaced, if any.
+func replacedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d earlier records replaced", n)
 }
 
 // remainMessage says what is left of a run this invocation leaves

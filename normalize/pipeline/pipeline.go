@@ -89,12 +89,13 @@ func (p *Pipeline) Run(ctx context.Context, ev item.Event, opts ...RunOption) (*
 	if err != nil {
 		return nil, err
 	}
-	items, bad, err := source{p.s3, p.bucket}.items(ctx, ev, began)
+	items, bad, sel, err := source{p.s3, p.bucket}.items(ctx, ev, began)
 	if err != nil {
 		return nil, err
 	}
 	r := p.newRun(ev, began, items, canon)
 	resp := r.response(bad)
+	resp.Selection = sel
 	defer func() {
 		resp.DynamoDBRequests = requests.Load()
 		resp.DurationMS = p.clock.Now().Sub(began).Milliseconds()
@@ -105,7 +106,7 @@ func (p *Pipeline) Run(ctx context.Context, ev item.Event, opts ...RunOption) (*
 	}
 	switch {
 	case len(items) == 0:
-		resp.Message = fmt.Sprintf("nothing to do: no items in the window (%d bad items)", len(bad))
+		resp.Message = sel.nothingMatched(len(bad))
 		return resp, nil
 	case ev.DryRun:
 		return resp, r.dryRun(ctx, resp)

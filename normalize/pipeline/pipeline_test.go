@@ -85,3 +85,65 @@ func TestConcurrentRunsShareTheWork(t *testing.T) {
 		t.Errorf("fourth run: %+v", fourth)
 	}
 }
+
+// TestForceReprocessRedoesEveryTime is issue 15's item 2: each
+// force_reprocess redoes the whole window, twice in a row included (the
+// run key used to end with the hour, so a second force within the hour
+// did nothing), and says how many records it replaced.
+func TestForceReprocessRedoesEveryTime(t *testing.T) {
+	f := newFixture(t)
+	ev := f.Seed(8, 2)
+	p := f.Pipeline(nil, nil, 0)
+	first, err := p.Run(f.Context(30*time.Second), ev)
+	if err != nil || first.Counts.OK != 8 || first.Counts.Replaced != 0 {
+		t.Fatalf("first run: %+v, %v", first, err)
+	}
+	ev.ForceReprocess = true
+	keys := map[string]bool{first.RunKey: true}
+	for i := range 2 {
+		r, err := p.Run(f.Context(30*time.Second), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("force %d: %s (run %s)", i, r.Message, r.RunKey)
+		if r.Counts.OK != 8 || r.Counts.Replaced != 8 || !strings.Contains(r.Message, "8 earlier records replaced") || keys[r.RunKey] {
+			t.Errorf("force %d: counts %+v, message %q, run key %s (seen %v); want 8 redone and replaced in a run of its own", i, r.Counts, r.Message, r.RunKey, keys)
+		}
+		keys[r.RunKey] = true
+	}
+	if n := f.Stats().Completed; n != 24 {
+		t.Errorf("%d Bedrock calls, want 24 (8 per run)", n)
+	}
+	if recs := records(t, f, "acme"); len(recs) != 8 {
+		t.Errorf("%d records, want 8", len(recs))
+	}
+}
+
+// TestNothingMatchedSaysWhy is issue 15's item 9: a filter that removes
+// every item says what was read and what removed them, and an empty window
+// names the files it looked for.
+func TestNothingMatchedSaysWhy(t *testing.T) {
+	f := newFixture(t)
+	ev := f.Seed(8, 2)
+	p := f.Pipeline(nil, nil, 0)
+	ev.Sources = []string{"nope"}
+	r, err := p.Run(f.Context(10*time.Second), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "nothing to do: 0 of 8 items in the window matched: sources [nope] removed 8"; r.Message != want ||
+		r.Selection.InWindow != 8 || r.Selection.Files != 2 || len(r.Selection.Removed) != 1 {
+		t.Errorf("message %q, selection %+v; want %q", r.Message, r.Selection, want)
+	}
+	ev.Sources, ev.ClientID = nil, "nobody"
+	r, err = p.Run(f.Context(10*time.Second), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Message, "no items in the window 2025-12-15..2025-12-16") || !strings.Contains(r.Message, "ingested/nobody/<YYYY>/<MM>/<DD>/items.json") {
+		t.Errorf("empty window: %q", r.Message)
+	}
+	if n := f.Stats().Completed; n != 0 {
+		t.Errorf("%d Bedrock calls, want none", n)
+	}
+}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +64,9 @@ func (r *run) process(d dayItem) outcome {
 		return r.logged(d, outAbandoned, err.Error())
 	}
 	r.tally.wrote(key)
+	if prev.found {
+		r.tally.replaced()
+	}
 	return r.logged(d, o, reason)
 }
 
@@ -76,8 +80,19 @@ func (r *run) normalize(it item.Raw) (normalize.Record, outcome, string) {
 		return normalize.Fallback(it, err.Error(), meta), outFallback, err.Error()
 	}
 	p := normalize.BuildPrompt(it, r.canon)
-	res, err := r.p.model.Call(r.callCtx, bedrock.Prompt{System: p.System, User: p.User})
+	prompt := bedrock.Prompt{System: p.System, User: p.User}
+	key := promptKey(meta.ModelID, prompt)
+	meta.PromptSHA256 = hex.EncodeToString(key[:])
+	if rec, ok := r.twinRecord(key, it, meta); ok {
+		return rec, outOK, ""
+	}
+	res, answerOf, err := r.call(key, it.ItemID, prompt, r.ev.ForceReprocess)
 	meta.At = r.p.clock.Now()
+	if err == nil && answerOf != "" {
+		meta.AnswerOf = answerOf
+		r.tally.sharedCall()
+		return r.parsed(it, res.Text, meta)
+	}
 	if err != nil {
 		var ce *bedrock.CallError
 		if errors.As(err, &ce) {
@@ -103,8 +118,13 @@ func (r *run) normalize(it item.Raw) (normalize.Record, outcome, string) {
 	r.tally.add(res.Stats, res.Usage)
 	r.pool.observe(res.BudgetWait, res.BedrockTime)
 	meta.Attempts = res.Attempts
-	meta.Usage = normalize.Usage{InputTokens: int(res.Usage.InputTokens), OutputTokens: int(res.Usage.OutputTokens)}
-	n, err := normalize.ParseAnswer(res.Text, it, r.canon)
+	meta.Usage = recordUsage(res.Usage)
+	return r.parsed(it, res.Text, meta)
+}
+
+// parsed returns the record of it made from the model's answer text.
+func (r *run) parsed(it item.Raw, text string, meta normalize.Meta) (normalize.Record, outcome, string) {
+	n, err := normalize.ParseAnswer(text, it, r.canon)
 	if err != nil {
 		return normalize.Fallback(it, err.Error(), meta), outFallback, err.Error()
 	}

@@ -15,6 +15,7 @@ type Response struct {
 	Paused           string       `json:"paused,omitempty"` // why the environment is paused: the run claimed nothing
 	DryRun           bool         `json:"dry_run,omitempty"`
 	Counts           Counts       `json:"counts"`
+	Selection        Selection    `json:"selection"`
 	Bedrock          BedrockStats `json:"bedrock"`
 	Lease            LeaseStats   `json:"lease"`
 	Workers          WorkerStats  `json:"workers"`
@@ -39,6 +40,10 @@ type Counts struct {
 	AlreadyDone int `json:"already_done"` // had a usable record already (or a newer holder wrote it)
 	Peers       int `json:"peers"`        // finished by other invocations during this one
 	Remaining   int `json:"remaining"`    // without a usable record when this invocation ended
+	// Replaced counts the records of OK, Fallback and Failed that took the
+	// place of an earlier record of the item: every one that existed under
+	// force_reprocess, else those that were failed or of other content.
+	Replaced int `json:"replaced"`
 }
 
 // BedrockStats sum the calls of one Run.
@@ -52,8 +57,20 @@ type BedrockStats struct {
 	// applied): what the successful calls reserved and what they settled to.
 	TokensReserved int64 `json:"tokens_reserved"`
 	TokensSettled  int64 `json:"tokens_settled"`
-	BudgetWaitMS   int64 `json:"budget_wait_ms"`
-	BedrockMS      int64 `json:"bedrock_ms"`
+	// BudgetWaitMS and BedrockMS are summed over the calls, which run on
+	// up to the worker cap at once: they can exceed the Response's
+	// DurationMS, the invocation's own time.
+	BudgetWaitMS int64 `json:"budget_wait_ms"`
+	BedrockMS    int64 `json:"bedrock_ms"`
+	// TokensCacheRead and TokensCacheWrite are input tokens read from and
+	// written to Bedrock's prompt cache (not in TokensIn).
+	TokensCacheRead  int64 `json:"tokens_cache_read"`
+	TokensCacheWrite int64 `json:"tokens_cache_write"`
+	// CostUSD is the estimated cost of the calls at the configured price.
+	CostUSD float64 `json:"cost_usd"`
+	// SharedCalls counts items that took the answer of an identical prompt
+	// instead of calling.
+	SharedCalls int `json:"shared_calls"`
 }
 
 // LeaseStats describe the lease of one Run.
@@ -92,8 +109,9 @@ type tally struct {
 	in, out                  int64
 	reserved, settled        int64
 	wait, bedrock            time.Duration
+	cache                    cacheTally // usage.go
 	keys                     []string
-	nkeys                    int
+	nkeys, nreplaced         int
 }
 
 // add counts one Bedrock call (successful or not).
@@ -109,6 +127,7 @@ func (t *tally) add(s bedrock.Stats, u bedrock.Usage) {
 	t.settled += u.SettledTokens
 	t.wait += s.BudgetWait
 	t.bedrock += s.BedrockTime
+	t.cache.add(u)
 }
 
 // wrote counts one object written.
@@ -119,6 +138,13 @@ func (t *tally) wrote(key string) {
 	if len(t.keys) < MaxListedKeys {
 		t.keys = append(t.keys, key)
 	}
+}
+
+// replaced counts one record written over an earlier one.
+func (t *tally) replaced() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.nreplaced++
 }
 
 // outcome counts one item's outcome.

@@ -28,15 +28,20 @@ type run struct {
 	sink    *sink
 	pool    *pool
 	tally   tally
+	shared  dedup           // identical prompts, one call
 	callCtx context.Context // calls end here: the deadline minus a reserve to write and release
-	stop    chan struct{}   // closed at the deadline minus the margin, or on a pause: unstarted items are abandoned
-	halted  sync.Once       // closes stop
-	start   map[int]claim.State
+	// claims end here: at the deadline minus the margin, with the lease, so
+	// that claims retried through conflicts never outlast the invocation.
+	claimCtx context.Context
+	stop     chan struct{} // closed at the deadline minus the margin, or on a pause: unstarted items are abandoned
+	halted   sync.Once     // closes stop
+	start    map[int]claim.State
 
 	mu      sync.Mutex
-	mine    map[int]*batchRun // batches this invocation claimed
-	fresh   int               // batches marked done by this invocation
-	pending []finishing       // batches done here, to be marked by the next claim or flush
+	mine    map[int]*batchRun   // batches this invocation claimed
+	fresh   int                 // batches marked done by this invocation
+	pending []finishing         // batches done here, to be marked by the next claim or flush
+	last    map[int]claim.State // the batches as last read
 }
 
 func (p *Pipeline) newRun(ev item.Event, now time.Time, items []dayItem, canon normalize.Canonical) *run {
@@ -74,36 +79,40 @@ func (r *run) execute(ctx context.Context, resp *Response, name string) (err err
 	r.pool = newPool(p.workerCap, p.workerCap+2*p.batchSize)
 	cancel := r.deadlines(ctx)
 	defer cancel()
-	err = r.claimLoop(l.Context())
-	if l.Context().Err() != nil {
-		err = nil // the lease ended: complete says so
+	err = r.claimLoop(r.claimCtx)
+	if r.claimCtx.Err() != nil {
+		err = nil // the deadline margin was reached or the lease ended: complete says so
 	}
 	r.pool.close()
 	r.flushDone()
 	resp.Workers.Final, resp.Workers.Peak = r.pool.size()
 	if err != nil && !errors.Is(err, lease.ErrNotHeld) {
 		r.fill(resp)
+		r.count(resp, r.lastStates())
 		resp.Message = "stopped: " + err.Error()
 		return err
 	}
 	return r.complete(l.Context(), resp)
 }
 
-// deadlines closes r.stop at the context's deadline minus the margin and
-// ends the calls' context at the deadline minus a quarter of the margin,
-// kept to write the last records and release. The deadline is a wall
-// instant: the margin, on the pipeline's clock, is converted to wall time.
+// deadlines closes r.stop and ends the claims' context at the context's
+// deadline minus the margin, and ends the calls' context at the deadline
+// minus a quarter of the margin, kept to write the last records and
+// release. The deadline is a wall instant: the margin, on the pipeline's
+// clock, is converted to wall time.
 func (r *run) deadlines(ctx context.Context) context.CancelFunc {
+	claimCtx, stopClaims := context.WithCancel(r.lease.Context())
+	r.claimCtx = claimCtx
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		r.callCtx = r.lease.Context()
-		return func() {}
+		return stopClaims
 	}
 	margin := clock.Wall(r.p.clock, r.p.margin)
-	t := time.AfterFunc(time.Until(deadline.Add(-margin)), r.halt)
+	t := time.AfterFunc(time.Until(deadline.Add(-margin)), func() { r.halt(); stopClaims() })
 	callCtx, cancel := context.WithDeadline(r.lease.Context(), deadline.Add(-margin/4))
 	r.callCtx = callCtx
-	return func() { t.Stop(); cancel() }
+	return func() { t.Stop(); cancel(); stopClaims() }
 }
 
 // release flushes the budget's pool and releases the lease, on a context

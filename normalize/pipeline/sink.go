@@ -21,6 +21,10 @@ import (
 // fence: a stale holder never overwrites a newer result.
 var ErrStale = errors.New("normalize: output written by a newer holder")
 
+// ErrDayChanged is returned when a day file was written by someone else
+// every time this invocation assembled it: the day is left to them.
+var ErrDayChanged = errors.New("normalize: day file kept changing")
+
 // Metadata keys of a per-item output object.
 const (
 	metaFence  = "fence"
@@ -105,24 +109,63 @@ func (s *sink) put(ctx context.Context, key string, body []byte, rec normalize.R
 		Metadata: map[string]string{metaFence: strconv.FormatInt(s.lease.Fence(), 10),
 			metaHash: rec.ContentHash, metaStatus: string(rec.Status)},
 	}
+	return s.putIf(ctx, in, prev)
+}
+
+// putIf writes in on condition that the object is still prev: If-Match on
+// its ETag, or If-None-Match: * when there was none. A changed object
+// fails with 412 PreconditionFailed (409 when two conditional writes
+// race), for which isPrecondition holds.
+func (s *sink) putIf(ctx context.Context, in *s3.PutObjectInput, prev output) error {
 	if prev.found {
 		in.IfMatch = aws.String(prev.etag)
 	} else {
 		in.IfNoneMatch = aws.String("*")
 	}
 	if _, err := s.s3.PutObject(ctx, in); err != nil {
-		return fmt.Errorf("normalize: put %s: %w", key, err)
+		return fmt.Errorf("normalize: put %s: %w", aws.ToString(in.Key), err)
 	}
 	return nil
 }
 
 // assemble writes the day file at dayKey: the records under prefix as one
 // JSON array sorted by item_id. The result depends only on the records, so
-// two invocations assembling at once write the same file.
+// two invocations assembling at once write the same file. The write is
+// conditioned on the day file as it was before the listing: when another
+// invocation wrote it meanwhile (its listing may be newer), the day is
+// assembled again, at most casAttempts times, so that a stale listing
+// never overwrites a newer one.
 func (s *sink) assemble(ctx context.Context, prefix, dayKey string) (int, error) {
+	for range casAttempts {
+		prev, err := s.head(ctx, dayKey)
+		if err != nil {
+			return 0, err
+		}
+		body, n, err := s.dayFile(ctx, prefix)
+		if err != nil {
+			return 0, err
+		}
+		if !s.lease.Valid() {
+			return 0, fmt.Errorf("normalize: write %s: %w", dayKey, lease.ErrNotHeld)
+		}
+		err = s.putIf(ctx, &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(dayKey),
+			Body: bytes.NewReader(body), ContentType: aws.String("application/json")}, prev)
+		if err == nil {
+			return n, nil
+		}
+		if !isPrecondition(err) {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("normalize: day file %s: written by another invocation each of %d times it was assembled: %w", dayKey, casAttempts, ErrDayChanged)
+}
+
+// dayFile reads the records under prefix and returns the day file they
+// make and how many they are.
+func (s *sink) dayFile(ctx context.Context, prefix string) ([]byte, int, error) {
 	keys, err := s.list(ctx, prefix)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	type rec struct {
 		id  string
@@ -132,13 +175,13 @@ func (s *sink) assemble(ctx context.Context, prefix, dayKey string) (int, error)
 	for _, k := range keys {
 		raw, err := s.get(ctx, k)
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 		var head struct {
 			ItemID string `json:"item_id"`
 		}
 		if err := json.Unmarshal(raw, &head); err != nil {
-			return 0, fmt.Errorf("normalize: decode %s: %w", k, err)
+			return nil, 0, fmt.Errorf("normalize: decode %s: %w", k, err)
 		}
 		recs = append(recs, rec{head.ItemID, raw})
 	}
@@ -147,16 +190,8 @@ func (s *sink) assemble(ctx context.Context, prefix, dayKey string) (int, error)
 	for i, r := range recs {
 		arr[i] = r.raw
 	}
-	body, _ := json.Marshal(arr)
-	if !s.lease.Valid() {
-		return 0, fmt.Errorf("normalize: write %s: %w", dayKey, lease.ErrNotHeld)
-	}
-	_, err = s.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(dayKey),
-		Body: bytes.NewReader(body), ContentType: aws.String("application/json")})
-	if err != nil {
-		return 0, fmt.Errorf("normalize: put %s: %w", dayKey, err)
-	}
-	return len(recs), nil
+	body, err := json.Marshal(arr)
+	return body, len(recs), err
 }
 
 // exists reports whether key exists.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,4 +100,47 @@ func sinkServers(t *testing.T) (*dynamodb.Client, *s3.Client, string, string) {
 		t.Fatal(err)
 	}
 	return db, s3c, name, name
+}
+
+// racer writes the day file before each conditional write of it: the
+// assembler's view is always stale.
+type racer struct {
+	S3
+	key string
+	n   int
+}
+
+func (r *racer) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	if aws.ToString(in.Key) == r.key {
+		r.n++
+		body := fmt.Sprintf(`[{"item_id":"peer-%d"}]`, r.n)
+		if _, err := r.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: in.Bucket, Key: in.Key, Body: strings.NewReader(body)}); err != nil {
+			return nil, err
+		}
+	}
+	return r.S3.PutObject(ctx, in, o...)
+}
+
+// TestDayFileKeptChanging: a day file that changes before every write of
+// it is assembled again a bounded number of times, then left with an error
+// that names it.
+func TestDayFileKeptChanging(t *testing.T) {
+	db, s3c, table, bucket := sinkServers(t)
+	ctx := context.Background()
+	m, err := lease.NewManager(db, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := m.Acquire(ctx, "day")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	const day = "normalized/acme/2025/12/15/items.json"
+	r := &racer{S3: s3c, key: day}
+	s := &sink{s3: r, bucket: bucket, lease: l}
+	_, err = s.assemble(ctx, "normalized/acme/2025/12/15/items/", day)
+	if !errors.Is(err, ErrDayChanged) || !strings.Contains(err.Error(), day) || r.n != casAttempts {
+		t.Errorf("assemble: %v after %d writes, want ErrDayChanged naming %s after %d", err, r.n, day, casAttempts)
+	}
 }

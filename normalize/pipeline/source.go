@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/vectora/ingest-normalize/normalize/item"
@@ -38,18 +40,70 @@ type source struct {
 	bucket string
 }
 
+// Selection says what a Run looked at before any filter: the window's
+// items files and their items, and how many items each filter of the
+// event removed. It is a plain value.
+type Selection struct {
+	Bucket   string    `json:"bucket"`
+	Keys     string    `json:"keys"`      // the items files read, as a pattern: ingested/<client>/<YYYY>/<MM>/<DD>/items.json
+	From     string    `json:"from"`      // the window's first day, YYYY-MM-DD
+	To       string    `json:"to"`        // its last day
+	Files    int       `json:"files"`     // items files found in the window
+	InWindow int       `json:"in_window"` // usable items in them (bad items are listed apart)
+	Removed  []Removal `json:"removed,omitempty"`
+}
+
+// Removal is what one filter of the event removed from the window's items.
+type Removal struct {
+	Filter string `json:"filter"` // "sources [a b]" or "max_items 5"
+	Items  int    `json:"items"`
+}
+
+// nothingMatched is the message of a run without items: what was read and
+// what removed the items, if any were found.
+func (s Selection) nothingMatched(bad int) string {
+	if s.InWindow == 0 {
+		return fmt.Sprintf("nothing to do: no items in the window %s..%s (%d of its days have an items file at s3://%s/%s; %d bad items)",
+			s.From, s.To, s.Files, s.Bucket, s.Keys, bad)
+	}
+	parts := make([]string, len(s.Removed))
+	for i, r := range s.Removed {
+		parts[i] = fmt.Sprintf("%s removed %d", r.Filter, r.Items)
+	}
+	return fmt.Sprintf("nothing to do: 0 of %d items in the window matched: %s", s.InWindow, strings.Join(parts, ", "))
+}
+
 // items reads the items file of each day of ev's window (a missing file
 // means no items that day), filters them by source, sorts them by day and
-// item id and applies max_items.
-func (s source) items(ctx context.Context, ev item.Event, now time.Time) ([]dayItem, []BadItem, error) {
+// item id and applies max_items. The Selection says what was read and
+// what each filter removed.
+func (s source) items(ctx context.Context, ev item.Event, now time.Time) ([]dayItem, []BadItem, Selection, error) {
 	var all []dayItem
 	var bad []BadItem
-	for _, day := range ev.Days(now) {
-		got, b, err := s.day(ctx, ev, day)
+	days := ev.Days(now)
+	sel := Selection{Bucket: s.bucket, Keys: item.IngestedPrefix + ev.ClientID + "/<YYYY>/<MM>/<DD>/items.json"}
+	if len(days) > 0 {
+		sel.From, sel.To = days[0].Format(time.DateOnly), days[len(days)-1].Format(time.DateOnly)
+	}
+	removed := 0
+	for _, day := range days {
+		got, b, found, err := s.day(ctx, ev, day)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, sel, err
 		}
-		all, bad = append(all, got...), append(bad, b...)
+		if found {
+			sel.Files++
+		}
+		sel.InWindow += len(got)
+		kept := item.FilterSources(got, ev.Sources)
+		removed += len(got) - len(kept)
+		for _, it := range kept {
+			all = append(all, dayItem{Day: day, Item: it})
+		}
+		bad = append(bad, b...)
+	}
+	if len(ev.Sources) > 0 {
+		sel.Removed = append(sel.Removed, Removal{Filter: fmt.Sprintf("sources %v", ev.Sources), Items: removed})
 	}
 	sort.SliceStable(all, func(i, j int) bool {
 		if !all[i].Day.Equal(all[j].Day) {
@@ -58,44 +112,43 @@ func (s source) items(ctx context.Context, ev item.Event, now time.Time) ([]dayI
 		return all[i].Item.ItemID < all[j].Item.ItemID
 	})
 	if ev.MaxItems > 0 && len(all) > ev.MaxItems {
+		sel.Removed = append(sel.Removed, Removal{Filter: fmt.Sprintf("max_items %d", ev.MaxItems), Items: len(all) - ev.MaxItems})
 		all = all[:ev.MaxItems]
 	}
-	return all, bad, nil
+	return all, bad, sel, nil
 }
 
-func (s source) day(ctx context.Context, ev item.Event, day time.Time) ([]dayItem, []BadItem, error) {
+// day reads the items of one day; found is false when it has no items
+// file.
+func (s source) day(ctx context.Context, ev item.Event, day time.Time) (items []item.Raw, bad []BadItem, found bool, err error) {
 	key, err := item.InputKey(ev.ClientID, day)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	data, err := getObject(ctx, s.s3, s.bucket, key, item.MaxItemsFileBytes)
 	if isStatus(err, 404) {
-		return nil, nil, nil
+		return nil, nil, false, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	items, errs, err := item.ParseItems(data)
 	if err != nil {
-		return nil, []BadItem{{Key: key, Reason: err.Error()}}, nil
+		return nil, []BadItem{{Key: key, Reason: err.Error()}}, true, nil
 	}
-	bad := make([]BadItem, 0, len(errs))
+	bad = make([]BadItem, 0, len(errs))
 	for _, e := range errs {
 		bad = append(bad, BadItem{Key: key, Position: e.Position, ItemID: e.ItemID, Field: e.Field, Reason: e.Error()})
 	}
-	items = item.FilterSources(items, ev.Sources)
-	out := make([]dayItem, len(items))
-	for i, it := range items {
-		out[i] = dayItem{Day: day, Item: it}
-	}
-	return out, bad, nil
+	return items, bad, true, nil
 }
 
 // runID names the run of ev over items cut in batches of batch: the event's
 // RunKey plus a digest of the items (ids and content hashes) and the batch
 // size, so that invocations share a run only when they see the same items
-// and cut the same batches. A forced run also
-// carries the hour, so that each hour's force_reprocess runs once.
+// and cut the same batches. A forced run also carries the invocation's
+// time and a random tag: each force_reprocess is a run of its own, which
+// redoes every item of the window however often it is asked.
 func runID(ev item.Event, now time.Time, items []dayItem, batch int) string {
 	h := sha256.New()
 	for _, d := range items {
@@ -103,7 +156,7 @@ func runID(ev item.Event, now time.Time, items []dayItem, batch int) string {
 	}
 	id := fmt.Sprintf("%s:%s:b%d", ev.RunKey(now), hex.EncodeToString(h.Sum(nil)[:6]), batch)
 	if ev.ForceReprocess {
-		id += ":force-" + now.UTC().Format("20060102T15")
+		id += fmt.Sprintf(":force-%s-%08x", now.UTC().Format("20060102T150405"), rand.Uint32())
 	}
 	return id
 }
