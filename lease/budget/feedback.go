@@ -2,7 +2,6 @@ package budget
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,29 +78,6 @@ func (b *Budget) Throttled(ctx context.Context, q Quota) {
 	b.remember(rec)
 	if cut && q == Tokens {
 		b.slow(ctx, rec, now, cur, next)
-	}
-}
-
-// slow rescales what the token meters hold ahead of now after a cut of
-// the factor from prev to next: admitted at the old rate, it now lasts
-// prev/next as long, so that the cut is obeyed at once rather than after
-// the schedule (up to four bursts) has played out at the throttled rate.
-// The move is relative; a failure is ignored, as feedback is advisory.
-func (b *Budget) slow(ctx context.Context, rec record, now time.Time, prev, next float64) {
-	u := newUpdate()
-	for _, attr := range sortedKeys(rec.TATs) {
-		ahead := rec.TATs[attr] - now.UnixMicro()
-		if strings.HasPrefix(attr, "rtat") || ahead <= 0 {
-			continue
-		}
-		k := u.name(attr)
-		u.sets = append(u.sets, k+" = "+k+" + "+u.value(ddbattr.N(int64(float64(ahead)*(prev/next-1)))))
-	}
-	if len(u.sets) == 0 {
-		return
-	}
-	if rec, ok, err := b.update(ctx, u.input()); err == nil && ok {
-		b.remember(rec)
 	}
 }
 

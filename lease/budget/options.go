@@ -121,6 +121,13 @@ func (l Limits) validate() error {
 		return configErr("rpm/tpm", "give tokens per minute with requests per minute")
 	case l.Burst < 0:
 		return configErr("burst", "%d ms is negative", l.Burst)
+	}
+	return l.validateDaily()
+}
+
+// validateDaily checks the daily quotas: zero means the default.
+func (l Limits) validateDaily() error {
+	switch {
 	case !finite(l.TPD) || l.TPD < 0:
 		return configErr("tpd", "%v: give tokens per day, or 0 for TPM × 1440", l.TPD)
 	case !finite(l.AccountTPD) || l.AccountTPD < 0:

@@ -97,6 +97,9 @@ func requestAttr(env string) string {
 	return "rtat:" + env
 }
 
+// isRequestMeter reports whether a TAT attribute meters requests.
+func isRequestMeter(name string) bool { return strings.HasPrefix(name, "rtat") }
+
 func isTAT(name string) bool {
 	return name == "tat" || name == "rtat" || strings.HasPrefix(name, "tat:") || strings.HasPrefix(name, "rtat:")
 }
