@@ -9,13 +9,18 @@
 //
 //	r, err := b.Reserve(ctx, estimate)
 //	if err != nil { … }
-//	defer r.Cancel()     // the call did not happen: give it all back
+//	defer r.Cancel()     // Bedrock cannot have charged it: give it all back
 //	…                    // call Bedrock
-//	r.Settle(used)       // Cancel after Settle does nothing
+//	r.Settle(used)       // what Bedrock charged; Cancel after Settle does nothing
 //
 // and reports what Bedrock throttled anyway with Throttled. Flush hands
 // what the process took and did not spend back to the row when an
-// invocation ends.
+// invocation ends. Cancel only a call Bedrock cannot have admitted (a
+// throttle, a refusal, nothing sent); settle any other at what Bedrock
+// charges, or at the reservation when that is unknown (package bedrock
+// does). Reserve fails at once with a *DayExhaustedError when the day's
+// quota is spent and with a *PausedError when an operator paused the
+// environment; Admits says the same before an invocation starts.
 //
 // # The algorithm
 //
@@ -32,11 +37,17 @@
 // Bounds: any 60 s window admits at most TPM plus the burst (burst_ms of
 // quota) plus what pools took during their hold (half the burst) before
 // the window, plus a lag of a tenth of the burst: TPM + 1.6 × the burst,
-// with the default 10 s burst 1.27 × TPM. Requests lag by up to half the
-// burst: RPM + 2 × the burst. Priorities leave headroom: the highest
-// priority present may fill the whole burst, the lowest half of it. A
-// throttle reported by any invocation lowers the effective rate of that
-// quota for all of them, and it recovers with time.
+// with the default 10 s burst 1.27 × TPM. Requests (only where an RPM is
+// set; Bedrock has none since May 2026) lag by up to half the burst: RPM +
+// 2 × the burst. The bound holds whatever the timing: a pool handed back
+// is credited only for the part of its slot still ahead of now (the rest
+// lapses), a changed quota or a throttle's cut rescales what is scheduled
+// ahead and refuses writes planned at the old rate, and a credit carries a
+// marker so that a write sent twice applies once. Priorities leave
+// headroom: the highest priority present may fill the whole burst, the
+// lowest half of it. A throttle reported by any invocation lowers the
+// effective rate of that quota for all of them (× 0.7, at most once per
+// 5 s), and it probes back up by 0.5 % of the quota a second.
 //
 // # The row
 //
@@ -46,9 +57,12 @@
 // the Unix epoch.
 //
 //	pk = "budget#<region>/<model>", sk = "budget"   one per Bedrock quota
-//	  rpm, tpm     N  the quota (seeded from configuration, set by operators)
+//	  tpm, rpm     N  the quota per minute (rpm 0: none); seeded, set by operators
+//	  tpd, acct_tpd  N  tokens per day (0: tpm × 1440) and account-wide (0: none)
 //	  burst_ms     N  burst tolerance: how much of the rate may be used at once
-//	  env:<name>   M  {cap, priority} of each environment drawing on it
+//	  env:<name>   M  {cap, priority, paused, reason} of each environment
+//	  day, day_used  N  the UTC day (days since the epoch) and its tokens, net
+//	  rf:<random>  N  marker of a credit write, removed by its writer's next
 //	  tat, rtat    N  GCRA theoretical arrival times for tokens and requests
 //	  tat:<env>, rtat:<env>  N  the same for an environment under a cap
 //	  tfactor, rfactor, tfactor_at, rfactor_at  N  throttle feedback
