@@ -54,8 +54,15 @@ func (b *Budget) Throttled(ctx context.Context, q Quota) {
 	// The pool was planned at the rate that was throttled: what is left of
 	// it goes back with the next write, which plans at the lowered rate.
 	// Spent at once, the refunds of the throttled calls would send their
-	// retries straight back to Bedrock, into the same throttle.
+	// retries straight back to Bedrock, into the same throttle. And the
+	// throttle costs the meter one average call: the capacity the budget
+	// counted on was taken (by another application, as a rule). The
+	// reservation itself stays cancelled (Bedrock charged nothing); the
+	// row's net tokens count the cost.
 	b.pool.expires = time.Time{}
+	if q == Tokens {
+		b.pool.tokens -= int64(b.avg)
+	}
 	now := b.clock.Now()
 	attr := "tfactor"
 	if q == Requests {
