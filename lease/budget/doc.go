@@ -40,8 +40,8 @@
 // with the default 10 s burst 1.27 × TPM. Requests (only where an RPM is
 // set; Bedrock has none since May 2026) lag by up to half the burst: RPM +
 // 2 × the burst. The bound holds whatever the timing: a pool handed back
-// is credited only for the part of its slot still ahead of now (the rest
-// lapses), a changed quota or a throttle's cut rescales what is scheduled
+// is credited only for the part of its slot ahead of now or ended less than
+// a burst ago (the rest lapses), a changed quota or a throttle's cut rescales what is scheduled
 // ahead and refuses writes planned at the old rate, and a credit carries a
 // marker so that a write sent twice applies once. Priorities leave
 // headroom: the highest priority present may fill the whole burst, the

@@ -14,13 +14,14 @@ type pool struct {
 	untilEnv         int64 // the same on the environment's capped meter
 }
 
-// credit is what of pool p may be handed back to the row at now: only the
-// part of its slot on the schedule still ahead of now. Quota whose slot has
-// passed lapses: crediting it would hand the current window tokens from a
-// window already gone, past the bound (a process flushing a minute after
-// its call would add its whole pool to the schedule's end). A charge (a
-// negative pool, from calls that used more than they reserved) always goes
-// back. Called with b.mu held.
+// credit is what of pool p may be handed back to the row at now: the part
+// of its slot on the schedule still ahead of now, or that ended less than a
+// burst ago (what a pool takes within its hold is already in the bound).
+// Quota whose slot ended earlier lapses: crediting it would hand the
+// current window tokens from a window gone, past the bound (a process
+// flushing a minute after its call would add its whole pool to the
+// schedule's end). A charge (a negative pool, from calls that used more
+// than they reserved) always goes back. Called with b.mu held.
 //
 // The environment's capped meter is credited by the same rule on its own
 // slot, which runs at the capped rate: a capped environment's refunds
@@ -30,11 +31,11 @@ func (b *Budget) credit(p pool, now time.Time) cost {
 	if p.tokens <= 0 {
 		return cost{tokens: p.tokens, requests: max(p.requests, 0)}
 	}
-	rate := b.tokenRate(now)
-	tok := lapse(p.tokens, p.until, now, rate)
+	rate, grace := b.tokenRate(now), b.rec.Burst*1000
+	tok := lapse(p.tokens, p.until+grace, now, rate)
 	c := cost{tokens: tok, requests: p.requests * tok / p.tokens}
 	if capped := b.rec.Envs[b.env].Cap; capped > 0 && capped < 1 {
-		c.env, c.envSet = lapse(p.tokens, p.untilEnv, now, rate*capped), true
+		c.env, c.envSet = lapse(p.tokens, p.untilEnv+grace, now, rate*capped), true
 	}
 	return c
 }
