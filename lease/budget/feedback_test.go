@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,26 +52,27 @@ func TestThrottledLowersTheRateForAllAndRecovers(t *testing.T) {
 // tokens it got.
 func demand(ctx context.Context, t *testing.T, b *budget.Budget, clk clock.Clock, d time.Duration) int64 {
 	end := clk.Now().Add(d)
-	var mu sync.Mutex
-	var used int64
+	var used atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < 8; w++ {
-		wg.Go(func() {
-			for clk.Now().Before(end) {
-				r, err := b.Reserve(ctx, 2000)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				r.Settle(2000)
-				mu.Lock()
-				used += 2000
-				mu.Unlock()
-			}
-		})
+		wg.Go(func() { contend(ctx, t, b, clk, end, 2000, func(time.Time) { used.Add(2000) }) })
 	}
 	wg.Wait()
-	return used
+	return used.Load()
+}
+
+// contend reserves size tokens in a loop, each used in full, until the
+// clock passes end, and tells got when each reservation was admitted.
+func contend(ctx context.Context, t *testing.T, b *budget.Budget, clk clock.Clock, end time.Time, size int64, got func(time.Time)) {
+	for clk.Now().Before(end) {
+		r, err := b.Reserve(ctx, size)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		got(clk.Now())
+		r.Settle(size)
+	}
 }
 
 func TestEnvironmentsShareOneQuotaByCapAndPriority(t *testing.T) {

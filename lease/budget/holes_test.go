@@ -22,17 +22,11 @@ func saturate(ctx context.Context, t *testing.T, table string, clk clock.Clock, 
 	for range n {
 		b := newBudget(t, table, "prod", clk, opts...)
 		wg.Go(func() {
-			for clk.Now().Before(end) {
-				r, err := b.Reserve(ctx, size)
-				if err != nil {
-					t.Error(err)
-					return
-				}
+			contend(ctx, t, b, clk, end, size, func(at time.Time) {
 				mu.Lock()
-				all = append(all, event{at: clk.Now(), tokens: size, req: 1})
+				all = append(all, event{at: at, tokens: size, req: 1})
 				mu.Unlock()
-				r.Settle(size)
-			}
+			})
 		})
 	}
 	wg.Wait()
