@@ -29,7 +29,7 @@ func TestReservations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := EstimateTokens(prompt) + 100
+	r := withMargin(EstimateTokens(prompt)) + 100
 	if want := []int64{r, r, r, r}; !reflect.DeepEqual(b.reserved, want) {
 		t.Errorf("reserved %v, want %v", b.reserved, want)
 	}
@@ -54,7 +54,7 @@ func TestReserveFactor(t *testing.T) {
 	if _, err := c.Call(t.Context(), prompt); err != nil {
 		t.Fatal(err)
 	}
-	if want := EstimateTokens(prompt) + 200; b.reserved[0] != want || b.Stats().Settled != 1 || b.Stats().Used != 150 {
+	if want := withMargin(EstimateTokens(prompt)) + 200; b.reserved[0] != want || b.Stats().Settled != 1 || b.Stats().Used != 150 {
 		t.Errorf("reserved %v, settled %+v; want %d and 150", b.reserved, b.Stats(), want)
 	}
 }

@@ -45,12 +45,21 @@ func EstimateTokens(p Prompt) int64 {
 	return n
 }
 
-// countInput returns the input tokens of the call: Bedrock's count when
-// CountTokens is on and answers, else the estimate. A refusal that is not
-// retryable (the model or region lacks CountTokens) stops the Client from
-// asking again.
+// estimateMargin is what a reservation adds to an estimated input (not
+// to a counted one): the estimate is unbiased, −1.2 % at worst on the real
+// prompts, and a call Bedrock admitted but never reported is settled at
+// its reservation, which must then cover what Bedrock charged.
+const estimateMargin = 0.02
+
+// withMargin is an estimated input with estimateMargin added, rounded up.
+func withMargin(est int64) int64 { return est + int64(math.Ceil(float64(est)*estimateMargin)) }
+
+// countInput returns the input tokens to reserve for the call: Bedrock's
+// count when CountTokens is on and answers, else the estimate plus
+// estimateMargin. A refusal that is not retryable (the model or region
+// lacks CountTokens) stops the Client from asking again.
 func (k *call) countInput(ctx context.Context) int64 {
-	est := EstimateTokens(k.prompt)
+	est := withMargin(EstimateTokens(k.prompt))
 	if !k.cfg.countTokens || k.noCount.Load() {
 		return est
 	}

@@ -56,11 +56,11 @@ func ExampleClient_Call() {
 	}
 	fmt.Println(res.Text)
 	fmt.Printf("attempts %d, throttles %d\n", res.Attempts, res.Throttles)
-	fmt.Printf("reserved %d = %d estimated + 200\n", res.Usage.ReservedTokens, bedrock.EstimateTokens(p))
+	fmt.Printf("reserved %d = %d estimated, +2 %%, + 200 max_tokens\n", res.Usage.ReservedTokens, bedrock.EstimateTokens(p))
 	fmt.Printf("settled %d = 38 + 9×%g\n", res.Usage.SettledTokens, c.Burndown())
 	// Output:
 	// {"event":"regulatory"}
 	// attempts 2, throttles 1
-	// reserved 237 = 37 estimated + 200
+	// reserved 238 = 37 estimated, +2 %, + 200 max_tokens
 	// settled 83 = 38 + 9×5
 }
