@@ -8,6 +8,7 @@ import (
 	"github.com/vectora/ingest-normalize/internal/sample"
 	"github.com/vectora/ingest-normalize/normalize"
 	"github.com/vectora/ingest-normalize/normalize/item"
+	"github.com/vectora/ingest-normalize/normalize/pipeline"
 )
 
 // crossPosted returns the pairs of item ids whose prompts are identical.
@@ -46,9 +47,22 @@ func runDedup(t *testing.T, raws []item.Raw) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared := len(pairs) / 2
-	if got := f.Stats().Completed; got != int64(n-shared) || resp.Bedrock.SharedCalls != shared || resp.Counts.OK+resp.Counts.Fallback != n {
-		t.Errorf("%d items, %d cross-posted pairs: %d Bedrock calls, %d shared, counts %+v; want %d calls", n, shared, got, resp.Bedrock.SharedCalls, resp.Counts, n-shared)
+	shared, extra := len(pairs)/2, int64(0)
+	if resp.Counts.Remaining > 0 {
+		// A loaded machine can cost the invocation its lease (moto under
+		// make test): a later invocation finishes the run, as in production,
+		// redoing at most the calls the first had in flight.
+		t.Logf("first invocation stopped early: %s (lease lost: %q)", resp.Message, resp.Lease.Lost)
+		if resp, err = f.Pipeline(nil, nil, 0).Run(f.Context(10*time.Minute), ev); err != nil || resp.Counts.Remaining > 0 {
+			t.Fatalf("second invocation: %v, %+v", err, resp)
+		}
+		extra = pipeline.DefaultWorkerCap
+	}
+	if got := f.Stats().Completed; got < int64(n-shared) || got > int64(n-shared)+extra {
+		t.Errorf("%d items, %d cross-posted pairs: %d Bedrock calls, counts %+v; want %d calls", n, shared, got, resp.Counts, n-shared)
+	}
+	if extra == 0 && (resp.Bedrock.SharedCalls != shared || resp.Counts.OK+resp.Counts.Fallback != n) {
+		t.Errorf("%d shared calls, counts %+v; want %d shared, %d ok or fallback", resp.Bedrock.SharedCalls, resp.Counts, shared, n)
 	}
 	recs := records(t, f, "acme")
 	for id, other := range pairs {
