@@ -19,23 +19,14 @@ func budgetFlags(fs *flag.FlagSet) func(context.Context, *app) error {
 		if *recovery <= 0 || *recovery > 1 {
 			return usagef("--recovery %v: want a fraction per second within (0, 1]", *recovery)
 		}
-		t, err := inspect.ReadTable(ctx, a.db, a.table)
-		if err != nil {
-			return err
+		build := func(t inspect.Table) (budgetsOut, error) {
+			bs, err := t.Budgets()
+			if err != nil {
+				return budgetsOut{}, err
+			}
+			return budgetsView(bs, *quota, a.now(), *recovery)
 		}
-		bs, err := t.Budgets()
-		if err != nil {
-			return err
-		}
-		v, err := budgetsView(bs, *quota, a.now(), *recovery)
-		if err != nil {
-			return err
-		}
-		if a.json {
-			return a.emit(v)
-		}
-		printBudgets(a.stdout, v)
-		return nil
+		return show(ctx, a, build, printBudgets)
 	}
 }
 
