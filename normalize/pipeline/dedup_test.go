@@ -76,11 +76,12 @@ func runDedup(t *testing.T, raws []item.Raw) {
 	}
 	before := f.Stats().Completed
 	ev.ForceReprocess = true
-	if _, err := f.Pipeline(nil, nil, 0).Run(f.Context(10*time.Minute), ev); err != nil {
+	forced, err := f.Pipeline(nil, nil, 0).Run(f.Context(10*time.Minute), ev)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got := f.Stats().Completed - before; got != int64(n) {
-		t.Errorf("force_reprocess made %d calls for %d items, want one each", got, n)
+		t.Errorf("force_reprocess made %d calls for %d items, want one each (%s)", got, n, forced.Message)
 	}
 	for id := range pairs {
 		if r := records(t, f, "acme")[id]; r.AnswerOf != "" {
@@ -96,7 +97,30 @@ func TestCrossPostedItemsShareOneCall(t *testing.T) {
 	if err != nil || len(raws) == 0 {
 		t.Skipf("no real data next to the repository (%v)", err)
 	}
-	runDedup(t, raws)
+	runDedup(t, withPairs(t, raws, 30))
+}
+
+// withPairs keeps the cross-posted items of raws and the first n others:
+// a run short enough that a loaded moto (make test) does not cost the
+// invocation its lease half way.
+func withPairs(t *testing.T, raws []item.Raw, n int) []item.Raw {
+	pairs := crossPosted(t, raws)
+	var out []item.Raw
+	for _, r := range raws {
+		data, _ := json.Marshal([]item.Raw{r})
+		parsed, _, _ := item.ParseItems(data) // the id as the pipeline sees it
+		_, paired := pairs[r.ItemID]
+		if len(parsed) == 1 {
+			_, paired = pairs[parsed[0].ItemID]
+		}
+		if paired || n > 0 {
+			if !paired {
+				n--
+			}
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // TestIdenticalPromptsShareOneCall needs no real data: a story posted by
