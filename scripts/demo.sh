@@ -46,8 +46,9 @@ rm -rf "$out" && mkdir -p "$out"
 
 eval "$($ls seed -bucket "$DATA_BUCKET" -client demo -n "${DEMO_ITEMS:-0}" -shell)"
 event=$(printf '{"client_id":"demo","from_date":"%s","to_date":"%s"}' "$SEED_FROM" "$SEED_TO")
-echo "demo: seeded $SEED_ITEMS sample items ($SEED_FROM..$SEED_TO); quota $QUOTA_RPM RPM / $QUOTA_TPM TPM at time scale $TIME_SCALE"
-echo "demo: uncoordinated, 3 invocations x 4 workers with max_tokens 1000 would reserve ~80k tokens at once and send ~250 requests a minute: throttled"
+rpm="$QUOTA_RPM RPM"; [[ $QUOTA_RPM == 0 ]] && rpm="no RPM"
+echo "demo: seeded $SEED_ITEMS sample items ($SEED_FROM..$SEED_TO); quota $QUOTA_TPM TPM, $rpm, at time scale $TIME_SCALE"
+echo "demo: uncoordinated, 3 invocations x 4 workers with max_tokens 1000 would reserve ~32k tokens at once, twice what Bedrock's 15 s burst holds, and keep going: throttled"
 echo "demo: invoking 3 times at once with $event"
 
 inspect=(-table "$COORDINATION_TABLE" -bucket "$DATA_BUCKET" -client demo -bedrock "$BEDROCK_EMULATOR_URL")

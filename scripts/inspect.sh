@@ -17,7 +17,7 @@ Without LEASECTL ARGS it prints leases, budgets and claims once
   scripts/inspect.sh local
   scripts/inspect.sh dev budget --json
   scripts/inspect.sh stage watch --interval 5s
-  scripts/inspect.sh prod set-budget --quota eu-west-3/MODEL --rpm 200 --tpm 400000
+  scripts/inspect.sh prod set-budget --quota eu-west-3/MODEL --tpm 400000
 leasectl is built into .local/bin/leasectl. Exit status: leasectl's (0 ok,
 1 error, 2 usage, 3 refused).
 USAGE

@@ -26,7 +26,8 @@ Options:
   --rie N    number of RIE processes (concurrent invocations), default 3
   --help     this text
 
-Environment (defaults in brackets): QUOTA_RPM [30], QUOTA_TPM [60000],
+Environment (defaults in brackets): QUOTA_RPM [0: none, as Bedrock since
+May 2026], QUOTA_TPM [60000],
 TIME_SCALE [1: the wall clock; N runs the emulator's and the Lambda's
 clocks N times faster, and their timestamps run ahead of the wall clock],
 LEASE_TTL [60s], LEASE_MAX_HOLDERS [0: unlimited], WORKER_CAP [4], BEDROCK_MAX_TOKENS [400], LOG_LEVEL [info],
@@ -84,12 +85,13 @@ if [[ ! -x $bin/aws-lambda-rie ]]; then
 	GOBIN=$bin go install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION"
 fi
 
-# Settings of the stack. Quota: the uncoordinated original fires 12 calls at
-# once, each reserving input (~1.7k) + 1000 x 5 (burndown) ~ 6.7k tokens:
-# ~80k > TPM, and ~250 requests per minute > RPM.
+# Settings of the stack. Quota: tokens only, as Bedrock meters them since
+# May 2026. The uncoordinated original fires 12 calls at once, each
+# reserving input (~1.7k) + max_tokens 1000 ~ 2.7k tokens, and keeps doing
+# so: well over 60k tokens a minute.
 region=${AWS_REGION:-eu-west-3}
 model=${BEDROCK_MODEL_ID:-eu.anthropic.claude-sonnet-4-5-20250929-v1:0}
-rpm=${QUOTA_RPM:-30}
+rpm=${QUOTA_RPM:-0}
 tpm=${QUOTA_TPM:-60000}
 scale=${TIME_SCALE:-1}
 epoch=$(date +%s%3N) # unix ms: every Lambda counts scaled time from it
@@ -167,7 +169,7 @@ for i in $(seq "$rie"); do wait_port "${ports[$((1 + 2 * i))]}" "rie-$i"; done
 	done
 } >"$local_dir/env"
 
-echo "local-up: dynamodb http://127.0.0.1:${ports[0]}  s3 http://127.0.0.1:${ports[1]}  bedrock http://127.0.0.1:${ports[2]} ($rpm RPM, $tpm TPM, time scale $scale)"
+echo "local-up: dynamodb http://127.0.0.1:${ports[0]}  s3 http://127.0.0.1:${ports[1]}  bedrock http://127.0.0.1:${ports[2]} ($tpm TPM, $rpm RPM (0: none), time scale $scale)"
 echo "local-up: $rie RIE(s): ${rie_urls[*]}"
 if [[ $local_dir == "$root/.local" ]]; then
 	echo "local-up: source .local/env; stop with scripts/local-down.sh"

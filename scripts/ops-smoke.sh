@@ -37,7 +37,7 @@ echo "== throttles.sh local"
 scripts/throttles.sh local
 echo "== leasectl set-budget, then a forced run obeys the new row"
 quota="$AWS_REGION/$BEDROCK_MODEL_ID"
-.local/bin/leasectl set-budget --quota "$quota" --rpm 600 --tpm 30000
+.local/bin/leasectl set-budget --quota "$quota" --tpm 30000
 scripts/inspect.sh local budget
 forced=$(printf '{"client_id":"ops","from_date":"%s","to_date":"%s","force_reprocess":true,"max_items":4}' "$SEED_FROM" "$SEED_TO")
 scripts/invoke.sh local 1 "$forced"

@@ -17,7 +17,7 @@ that, checks that every "aws lambda invoke" of the README carries
 --cli-binary-format raw-in-base64-out, --cli-read-timeout 0 and
 AWS_MAX_ATTEMPTS=1. `make test` runs it.
 
-Environment: AWS_CLI [/usr/bin/aws]; QUOTA_RPM [600], QUOTA_TPM [1000000]
+Environment: AWS_CLI [/usr/bin/aws]; QUOTA_RPM [0], QUOTA_TPM [1000000]
 (the stack's quota: the check is about the commands, not the throttling).
 USAGE
 }
@@ -68,7 +68,7 @@ started=true
 if ! (
 	cd "$scratch/tree"
 	unset LOCAL_STATE TIME_SCALE
-	export PATH="$scratch/shim:$PATH" QUOTA_RPM=${QUOTA_RPM:-600} QUOTA_TPM=${QUOTA_TPM:-1000000}
+	export PATH="$scratch/shim:$PATH" QUOTA_RPM=${QUOTA_RPM:-0} QUOTA_TPM=${QUOTA_TPM:-1000000}
 	bash "$scratch/local.sh"
 ) 2>&1 | sed 's/^/  | /'; then
 	echo "readme-check: the README's local commands failed" >&2
