@@ -67,7 +67,7 @@ type Config struct {
 	DB     pipeline.DynamoDB // the pipelines' client (default: Servers'), e.g. behind a fault proxy
 	Direct *dynamodb.Client  // the observer's client, straight to the server (default: Servers')
 	Table  string            // an existing coordination table (default: a fresh one)
-	Scale  float64           // how much faster than the wall the clocks run (default 100)
+	Scale  float64           // how much faster than the wall the clocks run (default: see DefaultScale)
 	Quota  emulator.Quota    // the emulator's quota of Model (default 200 RPM, 200,000 TPM)
 	Seed   uint64            // the emulator's seed (default 7)
 	// Emulator options, applied after the fixture's own.
@@ -117,7 +117,7 @@ func withDefaults(cfg Config, db *dynamodb.Client) Config {
 		cfg.Direct = db
 	}
 	if cfg.Scale == 0 {
-		cfg.Scale = 100
+		cfg.Scale = DefaultScale()
 	}
 	if cfg.Quota == (emulator.Quota{}) {
 		cfg.Quota = emulator.Quota{RPM: 200, TPM: 200_000}
@@ -126,6 +126,14 @@ func withDefaults(cfg Config, db *dynamodb.Client) Config {
 		cfg.Seed = 7
 	}
 	return cfg
+}
+
+// DefaultScale is how much faster than the wall a Fixture's clocks run:
+// 100, or four times ddbtest.Scale when a slower server sets it lower
+// (moto, whose answers slow down under the other packages' load): a
+// lease's 60 s TTL must stay long against a loaded server's round trip.
+func DefaultScale() float64 {
+	return min(100, 4*ddbtest.Scale())
 }
 
 func (f *Fixture) startEmulator(cfg Config) {

@@ -86,6 +86,6 @@ func TestThrottledReadsAreRetried(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	if r.Counts.OK != 8 || r.Counts.Remaining != 0 {
-		t.Errorf("counts %+v, want 8 ok, none remaining", r.Counts)
+		t.Errorf("counts %+v, want 8 ok, none remaining (%s; lease lost: %q)", r.Counts, r.Message, r.Lease.Lost)
 	}
 }
