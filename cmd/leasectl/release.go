@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
-	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/inspect"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -59,8 +57,4 @@ func (a *app) release(ctx context.Context, scope, holder string, force bool) err
 	}
 	fmt.Fprintf(a.stdout, "released %s from %s (fence %d, was %s)\n", holder, scope, h.Fence, row.State)
 	return nil
-}
-
-func n(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
