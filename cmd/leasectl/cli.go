@@ -224,24 +224,6 @@ func set(fs *flag.FlagSet, name string) bool {
 }
 
 // emit writes v as indented JSON.
-// show reads the table, builds a view of it and prints the view: as JSON
-// with --json, else with print.
-func show[V any](ctx context.Context, a *app, build func(inspect.Table) (V, error), print func(io.Writer, V)) error {
-	t, err := inspect.ReadTable(ctx, a.db, a.table)
-	if err != nil {
-		return err
-	}
-	v, err := build(t)
-	if err != nil {
-		return err
-	}
-	if a.json {
-		return a.emit(v)
-	}
-	print(a.stdout, v)
-	return nil
-}
-
 func (a *app) emit(v any) error {
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")
