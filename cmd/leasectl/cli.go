@@ -223,6 +223,15 @@ func set(fs *flag.FlagSet, name string) bool {
 	return found
 }
 
+// output prints a command's result: v as JSON with --json, else text.
+func (a *app) output(v any, text func(w io.Writer)) error {
+	if a.json {
+		return a.emit(v)
+	}
+	text(a.stdout)
+	return nil
+}
+
 // emit writes v as indented JSON.
 func (a *app) emit(v any) error {
 	enc := json.NewEncoder(a.stdout)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/vectora/ingest-normalize/internal/inspect"
@@ -52,9 +53,7 @@ func (a *app) release(ctx context.Context, scope, holder string, force bool) err
 		return err
 	}
 	row := a.leaseRow(inspect.Holder{Scope: scope, Holder: h}, now)
-	if a.json {
-		return a.emit(map[string]any{"released": row, "forced": force})
-	}
-	fmt.Fprintf(a.stdout, "released %s from %s (fence %d, was %s)\n", holder, scope, h.Fence, row.State)
-	return nil
+	return a.output(map[string]any{"released": row, "forced": force}, func(w io.Writer) {
+		fmt.Fprintf(w, "released %s from %s (fence %d, was %s)\n", holder, scope, h.Fence, row.State)
+	})
 }

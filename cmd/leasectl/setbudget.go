@@ -151,12 +151,9 @@ func (a *app) setBudget(ctx context.Context, c budgetChange) error {
 	case err != nil:
 		return fmt.Errorf("set budget %s: %w", c.quota, err)
 	}
-	if a.json {
-		return a.emit(map[string]any{"quota": c.quota, "created": ch.Created,
-			"before": settings(ch.Before), "after": settings(ch.After)})
-	}
-	printChange(a.stdout, c.quota, settings(ch.Before), settings(ch.After))
-	return nil
+	before, after := settings(ch.Before), settings(ch.After)
+	return a.output(map[string]any{"quota": c.quota, "created": ch.Created, "before": before, "after": after},
+		func(w io.Writer) { printChange(w, c.quota, before, after) })
 }
 
 // flagOf names the flag of each field of a *budget.ConfigError.

@@ -25,11 +25,7 @@ func show[V any](ctx context.Context, a *app, build func(inspect.Table) (V, erro
 	if err != nil {
 		return err
 	}
-	if a.json {
-		return a.emit(v)
-	}
-	print(a.stdout, v)
-	return nil
+	return a.output(v, func(w io.Writer) { print(w, v) })
 }
 
 // leasesFlags declares the flags of leases: the holders of every scope.
