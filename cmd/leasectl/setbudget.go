@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/vectora/ingest-normalize/lease/budget"
 )
@@ -237,8 +236,7 @@ func settings(b budget.Row) budgetSettings {
 
 func printChange(w io.Writer, quota string, before, after budgetSettings) {
 	fmt.Fprintf(w, "budget %s\n", quota)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  SETTING\tBEFORE\tAFTER\tCHANGED")
+	tw := newTable(w, "  SETTING\tBEFORE\tAFTER\tCHANGED")
 	row := func(name, b, a string) {
 		mark := "-"
 		if a != b {

@@ -103,8 +103,7 @@ func printLeases(w io.Writer, v leasesOut) {
 		fmt.Fprintln(w, "no lease scopes")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCOPE\tHOLDER\tFENCE\tACQUIRED\tEXPIRES IN\tLAST RENEWAL\tSTATE")
+	tw := newTable(w, "SCOPE\tHOLDER\tFENCE\tACQUIRED\tEXPIRES IN\tLAST RENEWAL\tSTATE")
 	for _, s := range v.Scopes {
 		if len(s.Holders) == 0 {
 			fmt.Fprintf(tw, "%s\t(none)\t%d\t\t\t\tfree\n", s.Scope, s.Fence)
@@ -115,6 +114,14 @@ func printLeases(w io.Writer, v leasesOut) {
 		}
 	}
 	tw.Flush()
+}
+
+// newTable returns a writer of aligned columns on w, header its first line;
+// Flush it at the end.
+func newTable(w io.Writer, header string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	return tw
 }
 
 // stamp is how leasectl prints instants: UTC, milliseconds.
@@ -165,8 +172,7 @@ func printClaims(w io.Writer, runs []runView) {
 		fmt.Fprintln(w, "no runs")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tHOLDER\tCLAIMED\tDONE\tFREE\tITEMS\tOK\tFALLBACK\tFAILED")
+	tw := newTable(w, "RUN\tHOLDER\tCLAIMED\tDONE\tFREE\tITEMS\tOK\tFALLBACK\tFAILED")
 	for _, r := range runs {
 		name := r.Env + "/" + r.Key
 		tallyRow(tw, name, "(all)", r.Total)
@@ -293,8 +299,7 @@ func printBudget(w io.Writer, b budgetView) {
 	fmt.Fprintf(w, "  feedback  tokens x%.2f, requests x%.2f\n", b.TFactor, b.RFactor)
 	fmt.Fprintf(w, "  totals    admitted %d requests; tokens reserved %d, refunded %d, net %d; throttles %d; writes %d\n",
 		b.Admitted, b.Reserved, b.Refunded, b.Net, b.Throttles, b.Writes)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  METER\tEFFECTIVE RATE\tTAT AHEAD\tBURST USED")
+	tw := newTable(w, "  METER\tEFFECTIVE RATE\tTAT AHEAD\tBURST USED")
 	for _, m := range b.Meters {
 		fmt.Fprintf(tw, "  %s\t%.6g %s/min\t%s\t%.0f%%\n", m.Attr, m.PerMinute, m.Unit, seconds(m.AheadMS), 100*m.BurstUsed)
 	}
