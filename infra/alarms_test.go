@@ -4,10 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
-	"go/token"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -22,8 +20,7 @@ func TestAlarmMetrics(t *testing.T) {
 	lits := map[string]bool{}
 	for _, fn := range scanCode(t).funcs {
 		ast.Inspect(fn.body, func(n ast.Node) bool {
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				s, _ := strconv.Unquote(lit.Value)
+			if s, ok := stringLit(n); ok {
 				lits[s] = true
 			}
 			return true

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -318,17 +319,13 @@ func lambdaEnv(t *testing.T, cs *codeScan) []string {
 		ast.Inspect(f, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok && len(call.Args) == 1 {
 				sel, _ := call.Fun.(*ast.SelectorExpr)
-				lit, _ := call.Args[0].(*ast.BasicLit)
-				if sel != nil && lit != nil && (sel.Sel.Name == "Getenv" || sel.Sel.Name == "LookupEnv") {
-					if s, err := strconv.Unquote(lit.Value); err == nil && !platformEnv.MatchString(s) {
-						set[s] = true
-					}
-				}
-			}
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil && envName.MatchString(s) && !platformEnv.MatchString(s) {
+				s, ok := stringLit(call.Args[0])
+				if sel != nil && ok && (sel.Sel.Name == "Getenv" || sel.Sel.Name == "LookupEnv") && !platformEnv.MatchString(s) {
 					set[s] = true
 				}
+			}
+			if s, ok := stringLit(n); ok && envName.MatchString(s) && !platformEnv.MatchString(s) {
+				set[s] = true
 			}
 			return true
 		})
@@ -339,6 +336,48 @@ func lambdaEnv(t *testing.T, cs *codeScan) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// goConsts returns the string constants declared in a package's non-test
+// files.
+func goConsts(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	pkgs, err := parser.ParseDir(token.NewFileSet(), dir, func(fi os.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Files {
+			for _, d := range f.Decls {
+				if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+					for _, s := range g.Specs {
+						vs := s.(*ast.ValueSpec)
+						for i, name := range vs.Names {
+							if i < len(vs.Values) {
+								if s, ok := stringLit(vs.Values[i]); ok {
+									out[name.Name] = s
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// stringLit returns the value of n if n is a string literal.
+func stringLit(n ast.Node) (string, bool) {
+	lit, ok := n.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
 }
 
 // lambdaWritten reports whether cmd/ingest-normalize has non-test Go files.

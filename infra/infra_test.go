@@ -3,16 +3,12 @@ package infra
 import (
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -218,38 +214,6 @@ func checkListPrefixes(t *testing.T, s statement, re *regexp.Regexp) {
 			t.Errorf("%s: s3:prefix %q is outside %s", s.sid, v, re)
 		}
 	}
-}
-
-// goConsts returns the string constants declared in a package's non-test
-// files.
-func goConsts(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	pkgs, err := parser.ParseDir(token.NewFileSet(), dir, func(fi os.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, pkg := range pkgs {
-		for _, f := range pkg.Files {
-			for _, d := range f.Decls {
-				if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
-					for _, s := range g.Specs {
-						vs := s.(*ast.ValueSpec)
-						for i, name := range vs.Names {
-							if i < len(vs.Values) {
-								if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-									out[name.Name], _ = strconv.Unquote(lit.Value)
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	return out
 }
 
 // TestCfnLint runs cfn-lint on both templates: errors and warnings fail,

@@ -223,25 +223,16 @@ func set(fs *flag.FlagSet, name string) bool {
 	return found
 }
 
-// emit writes v as indented JSON.
-// show reads the table, builds a view of it and prints the view: as JSON
-// with --json, else with print.
-func show[V any](ctx context.Context, a *app, build func(inspect.Table) (V, error), print func(io.Writer, V)) error {
-	t, err := inspect.ReadTable(ctx, a.db, a.table)
-	if err != nil {
-		return err
-	}
-	v, err := build(t)
-	if err != nil {
-		return err
-	}
+// output prints a command's result: v as JSON with --json, else text.
+func (a *app) output(v any, text func(w io.Writer)) error {
 	if a.json {
 		return a.emit(v)
 	}
-	print(a.stdout, v)
+	text(a.stdout)
 	return nil
 }
 
+// emit writes v as indented JSON.
 func (a *app) emit(v any) error {
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")

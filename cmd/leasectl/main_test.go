@@ -175,6 +175,7 @@ func (f *fixture) batches() {
 
 func s(v string) types.AttributeValue  { return &types.AttributeValueMemberS{Value: v} }
 func nn(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
+func n(v int64) types.AttributeValue   { return nn(fmt.Sprint(v)) }
 
 // golden compares got with testdata/name.golden, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"slices"
-	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/inspect"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -54,13 +53,7 @@ func (a *app) release(ctx context.Context, scope, holder string, force bool) err
 		return err
 	}
 	row := a.leaseRow(inspect.Holder{Scope: scope, Holder: h}, now)
-	if a.json {
-		return a.emit(map[string]any{"released": row, "forced": force})
-	}
-	fmt.Fprintf(a.stdout, "released %s from %s (fence %d, was %s)\n", holder, scope, h.Fence, row.State)
-	return nil
-}
-
-func n(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+	return a.output(map[string]any{"released": row, "forced": force}, func(w io.Writer) {
+		fmt.Fprintf(w, "released %s from %s (fence %d, was %s)\n", holder, scope, h.Fence, row.State)
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/vectora/ingest-normalize/lease/budget"
 )
@@ -151,12 +150,9 @@ func (a *app) setBudget(ctx context.Context, c budgetChange) error {
 	case err != nil:
 		return fmt.Errorf("set budget %s: %w", c.quota, err)
 	}
-	if a.json {
-		return a.emit(map[string]any{"quota": c.quota, "created": ch.Created,
-			"before": settings(ch.Before), "after": settings(ch.After)})
-	}
-	printChange(a.stdout, c.quota, settings(ch.Before), settings(ch.After))
-	return nil
+	before, after := settings(ch.Before), settings(ch.After)
+	return a.output(map[string]any{"quota": c.quota, "created": ch.Created, "before": before, "after": after},
+		func(w io.Writer) { printChange(w, c.quota, before, after) })
 }
 
 // flagOf names the flag of each field of a *budget.ConfigError.
@@ -240,8 +236,7 @@ func settings(b budget.Row) budgetSettings {
 
 func printChange(w io.Writer, quota string, before, after budgetSettings) {
 	fmt.Fprintf(w, "budget %s\n", quota)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  SETTING\tBEFORE\tAFTER\tCHANGED")
+	tw := newTable(w, "  SETTING\tBEFORE\tAFTER\tCHANGED")
 	row := func(name, b, a string) {
 		mark := "-"
 		if a != b {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/inspect"
@@ -58,15 +59,13 @@ func (a *app) view(ctx context.Context) error {
 	}
 	b, _ := budgetsView(bs, "", now, budget.DefaultRecovery)
 	c, _ := claimsView(t.Runs(), "")
-	if a.json {
-		return a.emit(map[string]any{"now": now.UTC(), "leases": l.Scopes, "budgets": b.Budgets, "runs": c})
-	}
-	fmt.Fprintf(a.stdout, "=== %s  table %s\n", now.UTC().Format(stamp), a.table)
-	printLeases(a.stdout, l)
-	fmt.Fprintln(a.stdout)
-	printBudgets(a.stdout, b)
-	fmt.Fprintln(a.stdout)
-	printClaims(a.stdout, c)
-	fmt.Fprintln(a.stdout)
-	return nil
+	return a.output(map[string]any{"now": now.UTC(), "leases": l.Scopes, "budgets": b.Budgets, "runs": c}, func(w io.Writer) {
+		fmt.Fprintf(w, "=== %s  table %s\n", now.UTC().Format(stamp), a.table)
+		printLeases(w, l)
+		fmt.Fprintln(w)
+		printBudgets(w, b)
+		fmt.Fprintln(w)
+		printClaims(w, c)
+		fmt.Fprintln(w)
+	})
 }
