@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
@@ -144,15 +142,12 @@ func observe(t *testing.T, table, scope string, clk clock.Clock, stop chan struc
 }
 
 func liveHolders(t *testing.T, table, scope string, now time.Time) int {
-	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{
-		TableName: aws.String(table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "scope#" + scope},
-			"sk": &types.AttributeValueMemberS{Value: "lease"}}})
+	item, err := getItem(table, "scope#"+scope, "lease")
 	if err != nil {
 		t.Error(err)
 		return 0
 	}
-	hs, _ := out.Item["holders"].(*types.AttributeValueMemberM)
+	hs, _ := item["holders"].(*types.AttributeValueMemberM)
 	if hs == nil {
 		return 0
 	}

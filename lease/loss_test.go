@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/clock"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -91,31 +89,6 @@ func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
 	if b.Fence() <= a.Fence() {
 		t.Fatalf("fence %d after %d", b.Fence(), a.Fence())
 	}
-}
-
-// guardedPut writes a value under l (Transact): only while l is current.
-func guardedPut(ctx context.Context, table string, l *lease.Lease, v string) error {
-	return l.Transact(ctx, []types.TransactWriteItem{putItem(table, v)})
-}
-
-// putItem is the write of value v, as a transaction item.
-func putItem(table, v string) types.TransactWriteItem {
-	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{
-		"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "1"},
-		"v": &types.AttributeValueMemberS{Value: v}}}}
-}
-
-func readValue(t *testing.T, table string) string {
-	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table),
-		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "out"}, "sk": &types.AttributeValueMemberS{Value: "1"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := out.Item["v"].(*types.AttributeValueMemberS)
-	if v == nil {
-		return ""
-	}
-	return v.Value
 }
 
 func TestLeaseNeverOutlivesTheDeadline(t *testing.T) {

@@ -1,11 +1,15 @@
 package lease_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -43,4 +47,36 @@ func newManagerOn(t testing.TB, c lease.DynamoDB, table string, clk clock.Clock,
 		t.Fatal(err)
 	}
 	return m
+}
+
+// getItem reads item (pk, sk) of table straight from the suite's DynamoDB,
+// strongly consistent, as any other reader of the table would.
+func getItem(table, pk, sk string) (map[string]types.AttributeValue, error) {
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table),
+		ConsistentRead: aws.Bool(true), Key: ddbattr.Key(pk, sk)})
+	if err != nil {
+		return nil, err
+	}
+	return out.Item, nil
+}
+
+// guardedPut writes a value under l (Transact): only while l is current.
+func guardedPut(ctx context.Context, table string, l *lease.Lease, v string) error {
+	return l.Transact(ctx, []types.TransactWriteItem{putItem(table, v)})
+}
+
+// putItem is the write of value v, as a transaction item.
+func putItem(table, v string) types.TransactWriteItem {
+	item := ddbattr.Key("out", "1")
+	item["v"] = ddbattr.S(v)
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: item}}
+}
+
+// readValue is the value putItem wrote last, "" when there is none.
+func readValue(t *testing.T, table string) string {
+	item, err := getItem(table, "out", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ddbattr.GetS(item, "v")
 }

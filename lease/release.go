@@ -49,13 +49,7 @@ func (l *Lease) Release(ctx context.Context) error {
 // remove deletes this acquisition's entry, on condition that it is still
 // this acquisition's (whatever its expiry: the holder gives it up).
 func (l *Lease) remove(ctx context.Context) error {
-	in := &dynamodb.UpdateItemInput{
-		TableName: aws.String(l.m.table), Key: scopeKey(l.scope),
-		UpdateExpression:          aws.String("REMOVE #hs.#id"),
-		ConditionExpression:       aws.String("#hs.#id.#f = :f"),
-		ExpressionAttributeNames:  map[string]string{"#hs": "holders", "#id": l.holder, "#f": "fence"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":f": ddbattr.N(l.fence)},
-	}
+	in := l.m.removal(l.scope, l.holder, l.fence)
 	b := ddbretry.Backoff()
 	until := l.Expires().Add(l.m.skew)
 	for {
@@ -91,4 +85,51 @@ func (l *Lease) removalUnknown() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.releaseUnknown
+}
+
+// ErrLive is returned by Evict for a holder that is still live by the
+// manager's rule (Live) when force is not set.
+var ErrLive = errors.New("lease: holder is live")
+
+// ErrChanged is returned by Evict when the holder's entry is no longer the
+// one read: it was renewed, replaced or released since.
+var ErrChanged = errors.New("lease: holder entry changed since it was read")
+
+// Evict removes holder h, as read by Holders, from scope: the operator's
+// release of an entry whose invocation is gone. It is one conditional write
+// on the entry's fence and, unless force, on its expiry as read (an entry
+// renewed since is left alone) and on h being no longer live at now. A
+// forced eviction of a live holder makes its next renewal or guarded write
+// fail, so that it stops: it loses its lease.
+func (m *Manager) Evict(ctx context.Context, scope string, h Holder, force bool) error {
+	if !force && m.Live(h, m.clock.Now()) {
+		return fmt.Errorf("lease: evict %s from %s: %w", h.ID, scope, ErrLive)
+	}
+	in := m.removal(scope, h.ID, h.Fence)
+	if !force {
+		in.ConditionExpression = aws.String(aws.ToString(in.ConditionExpression) + " AND #hs.#id.#e = :e")
+		in.ExpressionAttributeNames["#e"], in.ExpressionAttributeValues[":e"] = "expires", ddbattr.N(micros(h.Expires))
+	}
+	_, err := m.db.UpdateItem(ctx, in)
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		return fmt.Errorf("lease: evict %s from %s: %w", h.ID, scope, ErrChanged)
+	case err != nil:
+		return fmt.Errorf("lease: evict %s from %s: %w", h.ID, scope, err)
+	}
+	return nil
+}
+
+// removal is the write that removes holder id's entry from scope, on
+// condition that the entry still has fence: the part that Release and
+// Evict share.
+func (m *Manager) removal(scope, id string, fence int64) *dynamodb.UpdateItemInput {
+	return &dynamodb.UpdateItemInput{
+		TableName: aws.String(m.table), Key: scopeKey(scope),
+		UpdateExpression:          aws.String("REMOVE #hs.#id"),
+		ConditionExpression:       aws.String("#hs.#id.#f = :f"),
+		ExpressionAttributeNames:  map[string]string{"#hs": "holders", "#id": id, "#f": "fence"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":f": ddbattr.N(fence)},
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/vectora/ingest-normalize/internal/clock"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/lease"
 )
@@ -259,23 +260,21 @@ func seedDead(t *testing.T, table string, n int, expired time.Time) {
 			id, v := fmt.Sprintf("#h%03d", k), fmt.Sprintf(":h%03d", k)
 			names[id] = fmt.Sprintf("killed-%03d", k)
 			values[v] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-				"fence": num(int64(1000 + k)), "acquired": num(expired.UnixMicro()), "renewed": num(expired.UnixMicro()),
-				"expires": num(expired.UnixMicro())}}
+				"fence": ddbattr.N(int64(1000 + k)), "acquired": ddbattr.N(expired.UnixMicro()), "renewed": ddbattr.N(expired.UnixMicro()),
+				"expires": ddbattr.N(expired.UnixMicro())}}
 			if k > i {
 				expr += ", "
 			}
 			expr += "#hs." + id + " = " + v
 		}
 		_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
-			Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "scope#dev"}, "sk": &types.AttributeValueMemberS{Value: "lease"}},
+			Key:              ddbattr.Key("scope#dev", "lease"),
 			UpdateExpression: aws.String(expr), ExpressionAttributeNames: names, ExpressionAttributeValues: values})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 }
-
-func num(n int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(n)} }
 
 // limits enforces DynamoDB's 4 KB limit on expressions, which the local
 // servers do not; with reject, it refuses every write as invalid.

@@ -2,8 +2,6 @@ package lease
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -205,8 +203,4 @@ func (l *Lease) notHeld() error {
 }
 
 // token is a fresh ClientRequestToken.
-func token() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func token() string { return randomHex(16) }

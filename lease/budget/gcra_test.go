@@ -49,15 +49,11 @@ func TestGCRAWindowBound(t *testing.T) {
 	var admitted []int64 // admission instants, one per unit
 	for now := int64(0); now < 300e6; now += 250e3 {
 		m.amount, m.need = 2, 2
-		s, wait := m.plan(tat, now)
-		if wait > 0 || m.delay(tat, now) > 0 {
+		next, ok := admitAt(m, tat, now)
+		if !ok {
 			continue
 		}
-		if s.set {
-			tat = now + s.delta
-		} else {
-			tat += s.delta
-		}
+		tat = next
 		admitted = append(admitted, now, now)
 	}
 	const window = 60e6
@@ -75,6 +71,19 @@ func TestGCRAWindowBound(t *testing.T) {
 	}
 }
 
+// admitAt replays one admission of m's amount in memory: from tat at now,
+// it returns the TAT the write leaves, or false when m would wait.
+func admitAt(m meter, tat, now int64) (int64, bool) {
+	s, wait := m.plan(tat, now)
+	if wait > 0 || m.delay(tat, now) > 0 {
+		return tat, false
+	}
+	if s.set {
+		return now + s.delta, true
+	}
+	return tat + s.delta, true
+}
+
 // TestGCRALagBound: from a TAT that lags now by L, a burst admits at most
 // the bucket plus min(L, slack): a lag within the slack is added to, a
 // longer one is reset. Checked for the token meters' slack (a tenth of the
@@ -86,15 +95,11 @@ func TestGCRALagBound(t *testing.T) {
 			const now = int64(1000e6)
 			tat, n := now-lag, int64(0)
 			for {
-				s, wait := m.plan(tat, now)
-				if wait > 0 || m.delay(tat, now) > 0 {
+				next, ok := admitAt(m, tat, now)
+				if !ok {
 					break
 				}
-				if s.set {
-					tat = now + s.delta
-				} else {
-					tat += s.delta
-				}
+				tat = next
 				n++
 			}
 			if limit := (m.tau + min(lag, slack)) / 1e6; n > limit {
