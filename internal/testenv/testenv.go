@@ -1,8 +1,10 @@
 // Package testenv is the bench of the integration tests of the claims and
 // the pipeline (package claim's, package pipeline's and the chaos
 // suite's): the local servers, a Fixture per test (coordination table,
-// data bucket, Bedrock emulator, scaled clock), pipelines built as
-// cmd/ingest-normalize builds them, and readers of what they left behind.
+// data bucket, Bedrock emulator, scaled clock), a DynamoDB of one test's
+// own behind a fault proxy (FaultDB, for the chaos and fault proxy
+// suites), pipelines built as cmd/ingest-normalize builds them, and
+// readers of what they left behind.
 // Real SDK clients talk to real local servers throughout. Only tests
 // import it.
 package testenv
