@@ -122,16 +122,23 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
+// exampleCatalog is the catalog of testdata.
 func exampleCatalog(t testing.TB) *Catalog {
-	data, err := os.ReadFile("testdata/source_catalog.yaml")
+	return parseTestdata(t, "source_catalog.yaml", ParseCatalog)
+}
+
+// parseTestdata reads testdata/name and returns what parse makes of it.
+func parseTestdata[T any](t testing.TB, name string, parse func([]byte) (T, error)) T {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ParseCatalog(data)
+	v, err := parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return v
 }
 
 // buildSources serves every sample source: feeds alternately as RSS 2.0
