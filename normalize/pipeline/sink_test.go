@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
@@ -127,19 +128,12 @@ func (r *racer) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func(
 func TestDayFileKeptChanging(t *testing.T) {
 	db, s3c, table, bucket := sinkServers(t)
 	ctx := context.Background()
-	m, err := lease.NewManager(db, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := m.Acquire(ctx, "day")
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := ddbtest.Acquire(t, db, table, "day")
 	defer l.Release(ctx)
 	const day = "normalized/acme/2025/12/15/items.json"
 	r := &racer{S3: s3c, key: day}
 	s := &sink{s3: r, bucket: bucket, lease: l}
-	_, err = s.assemble(ctx, "normalized/acme/2025/12/15/items/", day)
+	_, err := s.assemble(ctx, "normalized/acme/2025/12/15/items/", day)
 	if !errors.Is(err, ErrDayChanged) || !strings.Contains(err.Error(), day) || r.n != casAttempts {
 		t.Errorf("assemble: %v after %d writes, want ErrDayChanged naming %s after %d", err, r.n, day, casAttempts)
 	}
