@@ -47,13 +47,10 @@ var (
 // AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 name (moto in CI).
 func Servers() (*dynamodb.Client, *s3.Client) {
 	servers.Do(func() {
-		cfg, err := localaws.Config(context.Background())
-		if err != nil {
+		var err error
+		if sharedDB, sharedS3, _, err = localaws.Clients(context.Background()); err != nil {
 			panic(err)
 		}
-		dbURL, _ := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-		s3URL, _ := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
-		sharedDB, sharedS3 = localaws.DynamoDB(cfg, dbURL), localaws.S3(cfg, s3URL)
 	})
 	return sharedDB, sharedS3
 }

@@ -84,15 +84,11 @@ func TestStaleHolderCannotOverwrite(t *testing.T) {
 func sinkServers(t *testing.T) (*dynamodb.Client, *s3.Client, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := localaws.Config(ctx)
+	db, s3c, stop, err := localaws.Clients(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbURL, stopDB := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-	t.Cleanup(stopDB)
-	s3URL, stopS3 := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
-	t.Cleanup(stopS3)
-	db, s3c := localaws.DynamoDB(cfg, dbURL), localaws.S3(cfg, s3URL)
+	t.Cleanup(stop)
 	name := fmt.Sprintf("sink-%d", time.Now().UnixNano())
 	if err := lease.CreateTable(ctx, db, name); err != nil {
 		t.Fatal(err)
