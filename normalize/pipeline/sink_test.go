@@ -89,10 +89,7 @@ func sinkServers(t *testing.T) (*dynamodb.Client, *s3.Client, string, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	name := fmt.Sprintf("sink-%d", time.Now().UnixNano())
-	if err := lease.CreateTable(ctx, db, name); err != nil {
-		t.Fatal(err)
-	}
+	name := ddbtest.Table(t, db, "sink") // the bucket's name too
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}
