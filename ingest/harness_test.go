@@ -98,15 +98,12 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := localaws.Config(ctx)
+	db, s3c, stop, err := localaws.Clients(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbURL, stopDB := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-	s3URL, stopS3 := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
-	t.Cleanup(stopDB)
-	t.Cleanup(stopS3)
-	e := &env{t: t, db: localaws.DynamoDB(cfg, dbURL), s3: localaws.S3(cfg, s3URL), srv: newFeedServer(t),
+	t.Cleanup(stop)
+	e := &env{t: t, db: db, s3: s3c, srv: newFeedServer(t),
 		table: "coord-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")), bucket: "data", rows: map[string][]row{}, undated: map[string]bool{}}
 	if err := lease.CreateTable(ctx, e.db, e.table); err != nil {
 		t.Fatal(err)
@@ -122,16 +119,23 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
+// exampleCatalog is the catalog of testdata.
 func exampleCatalog(t testing.TB) *Catalog {
-	data, err := os.ReadFile("testdata/source_catalog.yaml")
+	return parseTestdata(t, "source_catalog.yaml", ParseCatalog)
+}
+
+// parseTestdata reads testdata/name and returns what parse makes of it.
+func parseTestdata[T any](t testing.TB, name string, parse func([]byte) (T, error)) T {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ParseCatalog(data)
+	v, err := parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return v
 }
 
 // buildSources serves every sample source: feeds alternately as RSS 2.0

@@ -49,14 +49,7 @@ func TestParseCatalog(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	c := exampleCatalog(t)
-	data, err := os.ReadFile("testdata/clients/demo.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, err := ParseClient(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := parseTestdata(t, "clients/demo.yaml", ParseClient)
 	srcs, res, err := c.Resolve(cl, nil)
 	if err != nil || len(srcs) != 5 || len(res) != 0 {
 		t.Fatalf("client: %d sources, %v, %v", len(srcs), res, err)

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/vectora/ingest-normalize/normalize"
 )
 
 // Answer sizes, in output tokens, of the real normalization answers.
@@ -19,12 +21,12 @@ const (
 // normalization is the JSON object Claude answers to a normalization
 // prompt; the field order is the order of the real answers.
 type normalization struct {
-	Summary         string   `json:"summary"`
-	EventType       string   `json:"event_type"`
-	EventConfidence float64  `json:"event_confidence"`
-	Entities        Entities `json:"entities"`
-	Date            *string  `json:"date"`
-	DateConfidence  float64  `json:"date_confidence"`
+	Summary         string             `json:"summary"`
+	EventType       string             `json:"event_type"`
+	EventConfidence float64            `json:"event_confidence"`
+	Entities        normalize.Entities `json:"entities"`
+	Date            *string            `json:"date"`
+	DateConfidence  float64            `json:"date_confidence"`
 }
 
 // fillers lengthen the summary of a short item, as Claude pads a thin item
@@ -147,9 +149,10 @@ func encode(n normalization) string {
 }
 
 // trimEntities keeps the first two names of each list.
-func trimEntities(e Entities) Entities {
+func trimEntities(e normalize.Entities) normalize.Entities {
 	cut := func(l []string) []string { return l[:min(len(l), 2)] }
-	return Entities{cut(e.Companies), cut(e.Molecules), cut(e.Technologies), cut(e.Trademarks), cut(e.Indications)}
+	return normalize.Entities{Companies: cut(e.Companies), Molecules: cut(e.Molecules),
+		Technologies: cut(e.Technologies), Trademarks: cut(e.Trademarks), Indications: cut(e.Indications)}
 }
 
 // itemText extracts the item from the last "TITLE:" line and the

@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -70,15 +69,11 @@ type converseResponse struct {
 
 // serveConverse answers POST /model/{modelId}/converse.
 func (s *Server) serveConverse(w http.ResponseWriter, r *http.Request) {
-	e, req, ok := s.serveRequest(w, r, s.decodeConverse)
-	if !ok {
-		return
-	}
-	res, err := s.call(r.Context(), e, req)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
+	s.serveCall(w, r, func(b []byte) (request, error) { return s.parseConverse(b, true) }, writeConverse)
+}
+
+// writeConverse sends the Converse answer of res.
+func writeConverse(w http.ResponseWriter, _ *modelEntry, _ request, res result) {
 	var out converseResponse
 	out.Output.Message.Role = "assistant"
 	out.Output.Message.Content = []converseText{{Text: &res.text}}
@@ -91,15 +86,6 @@ func (s *Server) serveConverse(w http.ResponseWriter, r *http.Request) {
 // parseConverse validates a Converse request (or, without full, the
 // messages and system of a CountTokens converse input). Without
 // inferenceConfig.maxTokens the call reserves the model maximum.
-// decodeConverse reads a Converse request body.
-func (s *Server) decodeConverse(body io.Reader) (request, error) {
-	b, err := io.ReadAll(io.LimitReader(body, 20<<20))
-	if err != nil {
-		return request{}, malformed("unreadable body")
-	}
-	return s.parseConverse(b, true)
-}
-
 func (s *Server) parseConverse(b []byte, full bool) (request, error) {
 	var in converseRequest
 	if err := json.Unmarshal(b, &in); err != nil {

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 )
 
@@ -22,7 +21,7 @@ type countTokensRequest struct {
 // input tokens InvokeModel or Converse would charge for the same request.
 // It is free: no quota, no latency, no faults.
 func (s *Server) serveCountTokens(w http.ResponseWriter, r *http.Request) {
-	_, req, ok := s.serveRequest(w, r, s.decodeCountTokens)
+	_, req, ok := s.serveRequest(w, r, s.parseCountTokens)
 	if !ok {
 		return
 	}
@@ -31,11 +30,8 @@ func (s *Server) serveCountTokens(w http.ResponseWriter, r *http.Request) {
 	}{req.inputTokens()})
 }
 
-func (s *Server) decodeCountTokens(body io.Reader) (request, error) {
-	b, err := io.ReadAll(io.LimitReader(body, 20<<20))
-	if err != nil {
-		return request{}, malformed("unreadable body")
-	}
+// parseCountTokens reads the request of a CountTokens body.
+func (s *Server) parseCountTokens(b []byte) (request, error) {
 	var in countTokensRequest
 	if err := json.Unmarshal(b, &in); err != nil {
 		return request{}, validation("The request body is not valid JSON: %v", err)

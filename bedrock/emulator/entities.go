@@ -3,17 +3,9 @@ package emulator
 import (
 	"sort"
 	"strings"
-)
 
-// Entities are the named things of an item, each a string that occurs in
-// the item text as written there.
-type Entities struct {
-	Companies    []string `json:"companies"`
-	Molecules    []string `json:"molecules"`
-	Technologies []string `json:"technologies"`
-	Trademarks   []string `json:"trademarks"`
-	Indications  []string `json:"indications"`
-}
+	"github.com/vectora/ingest-normalize/normalize"
+)
 
 // Small dictionaries of the long-acting-injectable field. Longer names come
 // before the names they contain so the longest match wins.
@@ -48,10 +40,11 @@ var partnerCues = []string{"partnership with ", "agreement with ", "collaboratio
 	"licensed to ", "deal with "}
 
 // extractEntities finds the dictionary names and cued company names that
-// occur in text, each as written there, in order of first occurrence.
-func extractEntities(text string) Entities {
+// occur in text, each as written there, in order of first occurrence: the
+// entities of the answer, in the shape package normalize reads.
+func extractEntities(text string) normalize.Entities {
 	taken := make([]bool, len(text))
-	e := Entities{
+	e := normalize.Entities{
 		Trademarks:   find(text, trademarkNames, taken),
 		Companies:    find(text, companyNames, taken),
 		Molecules:    find(text, moleculeNames, taken),

@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -67,15 +66,12 @@ type invokeResponse struct {
 
 // serveInvoke answers POST /model/{modelId}/invoke.
 func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request) {
-	e, req, ok := s.serveRequest(w, r, s.decodeInvoke)
-	if !ok {
-		return
-	}
-	res, err := s.call(r.Context(), e, req)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
+	s.serveCall(w, r, s.parseInvoke, writeInvoke)
+}
+
+// writeInvoke sends the Anthropic Messages answer of res, its token
+// counts and latency in headers too.
+func writeInvoke(w http.ResponseWriter, e *modelEntry, req request, res result) {
 	out := invokeResponse{
 		ID: "msg_bdrk_" + strconv.FormatUint(hashText(req.prompt()), 36), Type: "message", Role: "assistant",
 		Model: e.id, Content: []textBlock{{Type: "text", Text: res.text}}, StopReason: stopReason(res.truncated),
@@ -88,15 +84,6 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Amzn-Bedrock-Cache-Write-Input-Token-Count", strconv.Itoa(res.cacheWrite))
 	h.Set("X-Amzn-Bedrock-Invocation-Latency", strconv.FormatInt(res.latency.Milliseconds(), 10))
 	writeBody(w, out)
-}
-
-// decodeInvoke reads and validates an Anthropic Messages body.
-func (s *Server) decodeInvoke(body io.Reader) (request, error) {
-	b, err := io.ReadAll(io.LimitReader(body, 20<<20))
-	if err != nil {
-		return request{}, malformed("unreadable body")
-	}
-	return s.parseInvoke(b)
 }
 
 // parseInvoke validates an Anthropic Messages body like Bedrock does.

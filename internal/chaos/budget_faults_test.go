@@ -36,7 +36,7 @@ func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 		budgets []*budget.Budget
 	)
 	for range pick(8, 16) {
-		b, err := budget.New(st.via, st.table, "eu-west-3/chaos", "prod", budget.WithClock(clk),
+		b, err := budget.New(st.Via, st.Table, "eu-west-3/chaos", "prod", budget.WithClock(clk),
 			budget.WithLimits(budget.Limits{RPM: rpm, TPM: tpm, Burst: burstMS}))
 		if err != nil {
 			t.Fatal(err)
@@ -77,7 +77,7 @@ func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 		t.Errorf("only %d tokens in the busiest window: the budget starved under faults", most)
 	}
 	Report(t, map[string]any{"tpm": tpm, "budget_max_window": most, "budget_bound": bound,
-		"reserve_errors": errs, "faults": st.proxy.Stats()})
+		"reserve_errors": errs, "faults": st.Proxy.Stats()})
 }
 
 // maxWindow returns the most net tokens in any window of length w

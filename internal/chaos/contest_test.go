@@ -84,7 +84,7 @@ func (c contest) run(t *testing.T, st *stack, base clock.Scaled) outcome {
 	scope := "chaos/" + t.Name()
 	reg := &registry{leases: map[*lease.Lease]bool{}, fences: map[int64]string{}}
 	var out outcome
-	observer, err := lease.NewManager(st.direct, st.table, lease.WithMaxHolders(c.max), lease.WithTTL(c.ttl),
+	observer, err := lease.NewManager(st.Direct, st.Table, lease.WithMaxHolders(c.max), lease.WithTTL(c.ttl),
 		lease.WithHeartbeat(c.heartbeat), lease.WithSkew(c.skew), lease.WithClock(base))
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func (c contest) run(t *testing.T, st *stack, base clock.Scaled) outcome {
 	var wg sync.WaitGroup
 	for i := range c.contenders {
 		clk := skewedClock{base, c.offset(i)}
-		m, err := lease.NewManager(st.via, st.table, lease.WithMaxHolders(c.max), lease.WithTTL(c.ttl),
+		m, err := lease.NewManager(st.Via, st.Table, lease.WithMaxHolders(c.max), lease.WithTTL(c.ttl),
 			lease.WithHeartbeat(c.heartbeat), lease.WithSkew(c.skew), lease.WithClock(clk),
 			lease.WithPoll(c.heartbeat/10, c.heartbeat))
 		if err != nil {
@@ -194,7 +194,7 @@ func (c contest) holdAndCheck(t *testing.T, st *stack, l *lease.Lease, clk clock
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), clock.Wall(clk, c.ttl/2))
 	defer cancel()
-	if err := guardedPut(ctx, st.table, l, "x"); err != nil && l.Valid() {
+	if err := guardedPut(ctx, st.Table, l, "x"); err != nil && l.Valid() {
 		atomic.AddInt64(&out.Confused, 1)
 		t.Errorf("%s (fence %d) believes it holds the lease but its Guard fails: %v", l.Holder(), l.Fence(), err)
 	}

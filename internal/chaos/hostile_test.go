@@ -21,7 +21,7 @@ import (
 // tableItems counts the items of the fixture's table, read directly.
 func (f *fixture) tableItems() int {
 	f.T.Helper()
-	out, err := f.st.direct.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(f.st.table)})
+	out, err := f.st.Direct.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(f.st.Table)})
 	if err != nil {
 		f.T.Fatal(err)
 	}
@@ -195,15 +195,15 @@ func TestHostileSettings(t *testing.T) {
 		"negative rpm": {RPM: -1, TPM: 1000}, "negative tpm": {RPM: 10, TPM: -1e9},
 		"negative burst": {RPM: 10, TPM: 1000, Burst: -1}, "rpm without tpm": {RPM: 10},
 	} {
-		_, err := budget.New(st.direct, st.table, "q", "dev", budget.WithLimits(l))
+		_, err := budget.New(st.Direct, st.Table, "q", "dev", budget.WithLimits(l))
 		refuse("budget "+name, err)
 	}
 	for name, e := range map[string]budget.EnvLimit{"cap negative": {Cap: -0.5}, "cap above one": {Cap: 1.01}} {
-		_, err := budget.New(st.direct, st.table, "q", "dev", budget.WithEnvLimit(e))
+		_, err := budget.New(st.Direct, st.Table, "q", "dev", budget.WithEnvLimit(e))
 		refuse("budget "+name, err)
 	}
 	for _, env := range []string{"../prod", "a b", strings.Repeat("e", 65), "env:x"} {
-		_, err := budget.New(st.direct, st.table, "q", env)
+		_, err := budget.New(st.Direct, st.Table, "q", env)
 		refuse("budget env "+env, err)
 	}
 	for name, opts := range map[string][]lease.Option{
@@ -211,7 +211,7 @@ func TestHostileSettings(t *testing.T) {
 		"heartbeat above ttl": {lease.WithTTL(time.Second), lease.WithHeartbeat(time.Second)},
 		"skew above ttl":      {lease.WithSkew(time.Hour)},
 	} {
-		_, err := lease.NewManager(st.direct, st.table, opts...)
+		_, err := lease.NewManager(st.Direct, st.Table, opts...)
 		refuse("manager "+name, err)
 	}
 	Report(t, map[string]any{"hostile_settings": total, "rejected": rejected})
@@ -226,7 +226,7 @@ func TestBudgetRejectsNonFiniteLimits(t *testing.T) {
 		"nan": {RPM: math.NaN(), TPM: math.NaN()}, "inf": {RPM: math.Inf(1), TPM: math.Inf(1)},
 		"nan tpm": {RPM: 10, TPM: math.NaN()},
 	} {
-		if _, err := budget.New(st.direct, st.table, "q", "dev", budget.WithLimits(l)); err == nil {
+		if _, err := budget.New(st.Direct, st.Table, "q", "dev", budget.WithLimits(l)); err == nil {
 			t.Errorf("budget.New accepted limits %s %+v: want a *ConfigError", name, l)
 		}
 	}

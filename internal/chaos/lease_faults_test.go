@@ -25,7 +25,7 @@ func TestLeaseUnderDynamoDBFaults(t *testing.T) {
 	o.check(t, c)
 	Report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
 		"acquired": o.Acquired, "starved": o.Starved, "lost": o.Lost, "release_errors": o.ReleaseErrors, "leftover": o.Leftover,
-		"faults": st.proxy.Stats()})
+		"faults": st.Proxy.Stats()})
 }
 
 // TestLeaseAppliedButReportedFailed: a third of the writes are applied and
@@ -40,7 +40,7 @@ func TestLeaseAppliedButReportedFailed(t *testing.T) {
 	c.contenders = pick(5, 10)
 	o := c.run(t, st, clk)
 	o.check(t, c)
-	s := st.proxy.Stats()
+	s := st.Proxy.Stats()
 	if s.AppliedFailed+s.AppliedDropped < 10 {
 		t.Errorf("too few applied-then-failed writes to mean anything: %+v", s)
 	}
@@ -75,7 +75,7 @@ func TestLeaseUnderRealDynamoDBFaults(t *testing.T) {
 	c := leaseContest(1)
 	o := c.run(t, st, clk)
 	o.check(t, c)
-	s := st.proxy.Stats()
+	s := st.Proxy.Stats()
 	Report(t, map[string]any{"max_holders": c.max, "max_believers": o.MaxBelievers, "max_live_seen": o.MaxLive,
 		"acquired": o.Acquired, "starved": o.Starved, "lost": o.Lost, "confused": o.Confused,
 		"conflicts_injected": s.Conflicts + s.ItemConflicts, "stalls_injected": s.Held,

@@ -62,7 +62,7 @@ func TestLeaseHistoriesAreLinearizable(t *testing.T) {
 		if writeAfterRelease(t, spec, hist.Operations()) {
 			mutants++
 		}
-		faults = append(faults, st.proxy.Stats())
+		faults = append(faults, st.Proxy.Stats())
 	}
 	sum := func(f func(faultproxy.Stats) int64) (n int64) {
 		for _, s := range faults {
@@ -121,7 +121,7 @@ func (c historyContest) run(t *testing.T, st *stack, clk clock.Scaled, hist *lin
 	scope := fmt.Sprintf("history/%s/%d", t.Name(), tableID.Add(1))
 	var wg sync.WaitGroup
 	for i := range c.contenders {
-		m, err := lease.NewManager(hist.Client(i, st.via), st.table, lease.WithMaxHolders(c.max),
+		m, err := lease.NewManager(hist.Client(i, st.Via), st.Table, lease.WithMaxHolders(c.max),
 			lease.WithTTL(historyTTL), lease.WithHeartbeat(historyHeartbeat), lease.WithSkew(historySkew),
 			lease.WithClock(clk), lease.WithPoll(historyHeartbeat/10, historyHeartbeat))
 		if err != nil {
@@ -149,7 +149,7 @@ func (c historyContest) contend(t *testing.T, st *stack, m *lease.Manager, scope
 				break
 			}
 			wctx, wcancel := context.WithTimeout(ctx, clock.Wall(clk, historyTTL/2))
-			if err := guardedPut(wctx, st.table, l, fmt.Sprint(k)); err != nil && !errors.Is(err, lease.ErrNotHeld) &&
+			if err := guardedPut(wctx, st.Table, l, fmt.Sprint(k)); err != nil && !errors.Is(err, lease.ErrNotHeld) &&
 				!errors.Is(err, lease.ErrUnknown) && wctx.Err() == nil {
 				t.Logf("%s: write under the lease: %v", name, err)
 			}

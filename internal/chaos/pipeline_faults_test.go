@@ -76,7 +76,7 @@ func TestPipelineUnderDynamoDBFaults(t *testing.T) {
 		t.Logf("invocation error (retried): %v", err)
 	}
 	fig := checkAllRecorded(t, f, n)
-	fig["invocations"], fig["invocation_errors"], fig["faults"] = len(resps), len(errs), f.st.proxy.Stats()
+	fig["invocations"], fig["invocation_errors"], fig["faults"] = len(resps), len(errs), f.st.Proxy.Stats()
 	fig["model_calls"] = f.Stats().Completed
 	Report(t, fig)
 }

@@ -30,7 +30,7 @@ func newFixture(t *testing.T, rates faultproxy.Rates, opts ...emulator.Option) *
 		rates.SpikeLatency = 2 * time.Second / pipeScale
 	}
 	st := newStack(t, rates, 20*time.Millisecond)
-	f := testenv.New(t, testenv.Config{DB: st.via, Direct: st.direct, Table: st.table, Scale: pipeScale,
+	f := testenv.New(t, testenv.Config{DB: st.Via, Direct: st.Direct, Table: st.Table, Scale: pipeScale,
 		Quota: emulator.Quota{RPM: 400, TPM: 400_000}, Seed: 11, Emulator: opts})
 	return &fixture{Fixture: f, st: st}
 }

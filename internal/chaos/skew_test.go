@@ -35,12 +35,12 @@ func TestClockSkewBeyondMargin(t *testing.T) {
 		base := clock.Scaled{Epoch: time.Now(), Scale: scale()}
 		opts := []lease.Option{lease.WithTTL(9 * time.Second), lease.WithHeartbeat(3 * time.Second),
 			lease.WithSkew(tc.margin), lease.WithPoll(100*time.Millisecond, 300*time.Millisecond)}
-		cut := &renewalsCut{DynamoDB: st.direct}
-		slowM, err := lease.NewManager(cut, st.table, append(opts, lease.WithClock(skewedClock{base, -8 * time.Second}))...)
+		cut := &renewalsCut{DynamoDB: st.Direct}
+		slowM, err := lease.NewManager(cut, st.Table, append(opts, lease.WithClock(skewedClock{base, -8 * time.Second}))...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fastM, err := lease.NewManager(st.direct, st.table, append(opts, lease.WithClock(base))...)
+		fastM, err := lease.NewManager(st.Direct, st.Table, append(opts, lease.WithClock(base))...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestClockSkewBeyondMargin(t *testing.T) {
 			t.Fatal(err)
 		}
 		cut.cut.Store(true) // the slow holder's renewals no longer reach DynamoDB
-		if err := guardedPut(ctx, st.table, slow, "slow-before"); err != nil {
+		if err := guardedPut(ctx, st.Table, slow, "slow-before"); err != nil {
 			t.Fatalf("margin %v: slow holder's guarded write before the takeover: %v", tc.margin, err)
 		}
 		fast, err := fastM.Acquire(ctx, "skew", lease.As("fast"))
@@ -58,8 +58,8 @@ func TestClockSkewBeyondMargin(t *testing.T) {
 			t.Fatal(err)
 		}
 		trusts := slow.Valid()
-		slowErr := guardedPut(ctx, st.table, slow, "slow-after")
-		fastErr := guardedPut(ctx, st.table, fast, "fast")
+		slowErr := guardedPut(ctx, st.Table, slow, "slow-after")
+		fastErr := guardedPut(ctx, st.Table, fast, "fast")
 		t.Logf("margin %v, skew 8 s: at the takeover (fence %d → %d) the slow holder trusts its lease: %v; its guarded write: %v; the new holder's: %v",
 			tc.margin, slow.Fence(), fast.Fence(), trusts, slowErr, fastErr)
 		if trusts != tc.stillTrusts {

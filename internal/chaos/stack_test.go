@@ -1,7 +1,6 @@
 package chaos
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
@@ -12,10 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
-	"github.com/vectora/ingest-normalize/internal/localaws"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/testenv"
 )
 
 // long reports whether CHAOS_LONG asks for the long settings.
@@ -31,13 +28,7 @@ func pick(short, long_ int) int {
 
 // stack is one test's DynamoDB: minidyn, a fault proxy in front of it, a
 // client through the proxy and one straight to minidyn (the observer's).
-type stack struct {
-	t      testing.TB
-	proxy  *faultproxy.Proxy
-	via    *dynamodb.Client
-	direct *dynamodb.Client
-	table  string
-}
+type stack = testenv.FaultDB
 
 var tableID atomic.Int64
 
@@ -49,33 +40,19 @@ var tableID atomic.Int64
 func newStack(t testing.TB, rates faultproxy.Rates, maxBackoff time.Duration, opts ...faultproxy.Option) *stack {
 	t.Helper()
 	id := tableID.Add(1)
-	up := httptest.NewServer(localaws.DynamoDBHandler())
-	t.Cleanup(up.Close)
-	p, err := faultproxy.New(up.Config.Handler, append([]faultproxy.Option{faultproxy.WithRates(rates),
-		faultproxy.WithSeed(uint64(7 + id))}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
+	opts = append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(uint64(7 + id))}, opts...)
+	mk := func(up *httptest.Server) (*faultproxy.Proxy, error) {
+		return faultproxy.New(up.Config.Handler, opts...)
 	}
-	front := httptest.NewServer(p)
-	t.Cleanup(front.Close)
-	cfg, err := localaws.Config(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	direct := localaws.DynamoDB(cfg, up.URL)
-	cfg.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
-				return rand.N(maxBackoff) + time.Millisecond, nil
+	return testenv.NewFaultDB(t, mk, fmt.Sprintf("chaos-%d", id), func(cfg *aws.Config) {
+		cfg.Retryer = func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
+					return rand.N(maxBackoff) + time.Millisecond, nil
+				})
 			})
-		})
-	}
-	s := &stack{t: t, proxy: p, via: localaws.DynamoDB(cfg, front.URL), direct: direct,
-		table: fmt.Sprintf("chaos-%d", id)}
-	if err := lease.CreateTable(context.Background(), direct, s.table); err != nil {
-		t.Fatal(err)
-	}
-	return s
+		}
+	})
 }
 
 // scale is how much faster than the wall the test clocks run.

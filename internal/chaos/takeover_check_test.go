@@ -57,9 +57,9 @@ func playScenario1(t *testing.T, fenceOnly bool) (linearize.Result, bool) {
 	st := newStack(t, faultproxy.Rates{}, 20*time.Millisecond)
 	hist := linearize.NewHistory(clk)
 	opts := []lease.Option{lease.WithMaxHolders(1), lease.WithTTL(30 * time.Second), lease.WithClock(clk)}
-	stall := &stalling{DynamoDB: st.via}
+	stall := &stalling{DynamoDB: st.Via}
 	cut := &renewalsCut{DynamoDB: hist.Client(0, stall)}
-	ma, err := lease.NewManager(cut, st.table, opts...)
+	ma, err := lease.NewManager(cut, st.Table, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,14 +72,14 @@ func playScenario1(t *testing.T, fenceOnly bool) (linearize.Result, bool) {
 	waitFor(clk, exp.Add(-6*time.Second))
 	stall.arm()
 	wrote := make(chan error, 1)
-	go func() { wrote <- guardedPut(ctx, st.table, a, "late") }()
+	go func() { wrote <- guardedPut(ctx, st.Table, a, "late") }()
 	<-stall.held
 	waitFor(clk, exp.Add(3*time.Second))
-	var bdb lease.DynamoDB = &afterRead{DynamoDB: hist.Client(1, st.via), hook: stall.deliver}
+	var bdb lease.DynamoDB = &afterRead{DynamoDB: hist.Client(1, st.Via), hook: stall.deliver}
 	if fenceOnly {
 		bdb = &fenceOnlyTakeover{DynamoDB: bdb}
 	}
-	mb, err := lease.NewManager(bdb, st.table, opts...)
+	mb, err := lease.NewManager(bdb, st.Table, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
 // Package ddbtest is the harness of the tests that run against DynamoDB:
 // one server per test binary (Run: in-process minidyn, or the server
 // AWS_ENDPOINT_URL_DYNAMODB names, moto_server in CI) or per test (Start),
-// a fresh coordination table per test, and the scaled clock the lease and
+// a fresh coordination table per test, a lease held for a test, and the
+// scaled clock the lease and
 // budget suites run on. It is for tests only.
 package ddbtest
 
@@ -93,6 +94,22 @@ func Table(t testing.TB, db lease.TableAdmin, prefix string) string {
 		t.Fatal(err)
 	}
 	return name
+}
+
+// Acquire takes the lease of scope on table for one test, through a
+// manager of its own with the default options; the test fails when it
+// cannot. Releasing the lease is the caller's.
+func Acquire(t testing.TB, db lease.DynamoDB, table, scope string) *lease.Lease {
+	t.Helper()
+	m, err := lease.NewManager(db, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := m.Acquire(context.Background(), scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 // Clock returns a clock that runs Scale times faster than the wall clock,

@@ -79,15 +79,9 @@ func TestConcurrentInvocationsShareOneBatch(t *testing.T) {
 // finishes its items. Nothing is lost; nothing is normalized twice except
 // the calls that were in flight when it died.
 func TestKilledInvocationIsRecovered(t *testing.T) {
-	bootstrap, rieBin := binaries(t)
-	st := newStack(t, quota{rpm: 30, tpm: 90_000, scale: 20})
-	env := st.lambdaEnv("LEASE_TTL=20s")
-	victim := startRIE(t, "rie-victim", bootstrap, rieBin, env)
-	later := startRIE(t, "rie-later", bootstrap, rieBin, env)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-
-	go victim.invoke(ctx, st.event()) // dies with its process
+	k := newTakeover(t, "rie-victim", 60*time.Second)
+	st, victim := k.st, k.first
+	go victim.invoke(k.ctx, st.event()) // dies with its process
 	holder := waitForWork(t, st, 5)
 	victim.kill()
 	before := st.records()
@@ -95,12 +89,7 @@ func TestKilledInvocationIsRecovered(t *testing.T) {
 	lost := int(calls.Admitted) - len(before.Items) // admitted calls that may leave no record
 	t.Logf("killed %s (holder %s) after %d records; bedrock %+v", victim.name, holder, len(before.Items), calls)
 
-	waitExpired(t, st, holder)
-	resp := later.invoke(ctx, st.event())
-	t.Logf("later invocation: %.1fs: %s", resp.elapsed.Seconds(), resp.body)
-	if resp.err != nil {
-		t.Fatal(resp.err)
-	}
+	k.takeOver(t, holder)
 	after := st.records()
 	st.checkRecords(after)
 	t.Logf("records by status %v, by holder %v", after.ByStatus(), after.ByHolder())
@@ -129,39 +118,6 @@ func invokeAll(ctx context.Context, ries []*rie, event string) []response {
 	}
 	wg.Wait()
 	return out
-}
-
-// waitForWork waits until one lease is held and at least n Bedrock calls
-// were admitted, and returns the holder.
-func waitForWork(t *testing.T, st *stack, n int64) string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if hs := st.table().Holders; len(hs) == 1 && st.calls().Admitted >= n {
-			return hs[0].ID
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no invocation held a lease with %d calls made within 30 s", n)
-	return ""
-}
-
-// waitExpired waits until holder's lease has expired on the Lambda's clock,
-// with a margin for the lease package's skew allowance.
-func waitExpired(t *testing.T, st *stack, holder string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		live := false
-		for _, h := range st.table().Holders {
-			live = live || h.ID == holder && h.Expires.Add(3*time.Second).After(st.now())
-		}
-		if !live {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("the lease of %s did not expire within 30 s", holder)
 }
 
 func checkNoLease(t *testing.T, st *stack) {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"syscall"
 	"testing"
 	"time"
@@ -27,25 +26,15 @@ func (r *rie) signal(sig syscall.Signal) {
 // the thawed invocation must notice that it lost its lease and write no
 // record over the newer ones.
 func TestFrozenInvocationWritesNothingAfterThaw(t *testing.T) {
-	bootstrap, rieBin := binaries(t)
-	st := newStack(t, quota{rpm: 30, tpm: 90_000, scale: 20})
-	env := st.lambdaEnv("LEASE_TTL=20s")
-	frozen := startRIE(t, "rie-frozen", bootstrap, rieBin, env)
-	later := startRIE(t, "rie-later", bootstrap, rieBin, env)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-
+	k := newTakeover(t, "rie-frozen", 90*time.Second)
+	st, frozen, ctx := k.st, k.first, k.ctx
 	thawed := make(chan response, 1)
 	go func() { thawed <- frozen.invoke(ctx, st.event()) }()
 	holder := waitForWork(t, st, 5)
 	frozen.signal(syscall.SIGSTOP)
 	t.Logf("froze %s (holder %s) after %d records", frozen.name, holder, len(st.records().Items))
 
-	waitExpired(t, st, holder)
-	resp := later.invoke(ctx, st.event())
-	if resp.err != nil {
-		t.Fatal(resp.err)
-	}
+	k.takeOver(t, holder)
 	finished := st.records()
 	st.checkRecords(finished)
 

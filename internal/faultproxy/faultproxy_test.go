@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
 	"github.com/vectora/ingest-normalize/internal/localaws"
-	"github.com/vectora/ingest-normalize/lease"
+	"github.com/vectora/ingest-normalize/internal/testenv"
 )
 
 // newProxy builds the proxy in front of the upstream server up.
@@ -42,24 +42,10 @@ func setup(t *testing.T, rates faultproxy.Rates, opts ...faultproxy.Option) (*fa
 // setupWith is setup with the proxy built by mk.
 func setupWith(t *testing.T, mk newProxy, rates faultproxy.Rates, opts ...faultproxy.Option) (*faultproxy.Proxy, *dynamodb.Client, *dynamodb.Client, string) {
 	t.Helper()
-	up := httptest.NewServer(localaws.DynamoDBHandler())
-	t.Cleanup(up.Close)
-	p, err := mk(up, append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	front := httptest.NewServer(p)
-	t.Cleanup(front.Close)
-	cfg, err := localaws.Config(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RetryMaxAttempts = 1
-	direct := localaws.DynamoDB(cfg, up.URL)
-	if err := lease.CreateTable(context.Background(), direct, "t"); err != nil {
-		t.Fatal(err)
-	}
-	return p, localaws.DynamoDB(cfg, front.URL), direct, "t"
+	opts = append([]faultproxy.Option{faultproxy.WithRates(rates), faultproxy.WithSeed(3)}, opts...)
+	db := testenv.NewFaultDB(t, func(up *httptest.Server) (*faultproxy.Proxy, error) { return mk(up, opts...) }, "t",
+		func(cfg *aws.Config) { cfg.RetryMaxAttempts = 1 })
+	return db.Proxy, db.Via, db.Direct, db.Table
 }
 
 func put(ctx context.Context, c *dynamodb.Client, pk string) error {

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/vectora/ingest-normalize/internal/ddbretry"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
-	"github.com/vectora/ingest-normalize/lease"
 )
 
 func key(pk string) map[string]types.AttributeValue {
@@ -123,14 +123,7 @@ func TestHotItemIsThrottled(t *testing.T) {
 func TestLeaseWritesThroughConflictsAndAmbiguousAnswers(t *testing.T) {
 	ctx := context.Background()
 	p, via, direct, table := setup(t, faultproxy.Rates{})
-	m, err := lease.NewManager(via, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := m.Acquire(ctx, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := ddbtest.Acquire(t, via, table, "s")
 	if err := p.SetRates(faultproxy.Rates{Conflict: 0.3, AppliedFailed: 0.3}); err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,19 @@ func Endpoint(env string, handler func() http.Handler) (url string, stop func())
 	return srv.URL, srv.Close
 }
 
+// Clients returns clients of the DynamoDB and S3 servers that the
+// standard variables name, or of in-process ones it starts, and a function
+// that stops what it started.
+func Clients(ctx context.Context) (*dynamodb.Client, *s3.Client, func(), error) {
+	cfg, err := Config(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	dbURL, stopDB := Endpoint("AWS_ENDPOINT_URL_DYNAMODB", DynamoDBHandler)
+	s3URL, stopS3 := Endpoint("AWS_ENDPOINT_URL_S3", S3Handler)
+	return DynamoDB(cfg, dbURL), S3(cfg, s3URL), func() { stopDB(); stopS3() }, nil
+}
+
 // Config returns an SDK configuration for local servers: the region from
 // AWS_REGION (default us-east-1) and static credentials from the
 // environment, or dummy ones.

@@ -1,8 +1,10 @@
 // Package testenv is the bench of the integration tests of the claims and
 // the pipeline (package claim's, package pipeline's and the chaos
 // suite's): the local servers, a Fixture per test (coordination table,
-// data bucket, Bedrock emulator, scaled clock), pipelines built as
-// cmd/ingest-normalize builds them, and readers of what they left behind.
+// data bucket, Bedrock emulator, scaled clock), a DynamoDB of one test's
+// own behind a fault proxy (FaultDB, for the chaos and fault proxy
+// suites), pipelines built as cmd/ingest-normalize builds them, and
+// readers of what they left behind.
 // Real SDK clients talk to real local servers throughout. Only tests
 // import it.
 package testenv
@@ -45,13 +47,10 @@ var (
 // AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 name (moto in CI).
 func Servers() (*dynamodb.Client, *s3.Client) {
 	servers.Do(func() {
-		cfg, err := localaws.Config(context.Background())
-		if err != nil {
+		var err error
+		if sharedDB, sharedS3, _, err = localaws.Clients(context.Background()); err != nil {
 			panic(err)
 		}
-		dbURL, _ := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-		s3URL, _ := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
-		sharedDB, sharedS3 = localaws.DynamoDB(cfg, dbURL), localaws.S3(cfg, s3URL)
 	})
 	return sharedDB, sharedS3
 }

@@ -23,31 +23,19 @@ type cutDB struct {
 }
 
 func (c cutDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	if c.cut.Load() {
-		return nil, errCut
-	}
-	return c.DynamoDB.GetItem(ctx, in, o...)
+	return unlessCut(c.cut, c.DynamoDB.GetItem, ctx, in, o)
 }
 
 func (c cutDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	if c.cut.Load() {
-		return nil, errCut
-	}
-	return c.DynamoDB.UpdateItem(ctx, in, o...)
+	return unlessCut(c.cut, c.DynamoDB.UpdateItem, ctx, in, o)
 }
 
 func (c cutDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	if c.cut.Load() {
-		return nil, errCut
-	}
-	return c.DynamoDB.Query(ctx, in, o...)
+	return unlessCut(c.cut, c.DynamoDB.Query, ctx, in, o)
 }
 
 func (c cutDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	if c.cut.Load() {
-		return nil, errCut
-	}
-	return c.DynamoDB.TransactWriteItems(ctx, in, o...)
+	return unlessCut(c.cut, c.DynamoDB.TransactWriteItems, ctx, in, o)
 }
 
 type cutS3 struct {
@@ -56,17 +44,22 @@ type cutS3 struct {
 }
 
 func (c cutS3) HeadObject(ctx context.Context, in *s3.HeadObjectInput, o ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
-	if c.cut.Load() {
-		return nil, errCut
-	}
-	return c.S3.HeadObject(ctx, in, o...)
+	return unlessCut(c.cut, c.S3.HeadObject, ctx, in, o)
 }
 
 func (c cutS3) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
-	if c.cut.Load() {
-		return nil, errCut
+	return unlessCut(c.cut, c.S3.PutObject, ctx, in, o)
+}
+
+// unlessCut fails with errCut once cut is set, and makes the SDK call
+// (any operation of any client) otherwise.
+func unlessCut[In, Out, Opts any](cut *atomic.Bool, call func(context.Context, In, ...func(Opts)) (Out, error),
+	ctx context.Context, in In, o []func(Opts)) (Out, error) {
+	if cut.Load() {
+		var none Out
+		return none, errCut
 	}
-	return c.S3.PutObject(ctx, in, o...)
+	return call(ctx, in, o...)
 }
 
 // TestKilledInvocationIsRecovered cuts an invocation off mid-run (its lease

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vectora/ingest-normalize/internal/ddbtest"
 	"github.com/vectora/ingest-normalize/internal/localaws"
 	"github.com/vectora/ingest-normalize/lease"
 	"github.com/vectora/ingest-normalize/normalize"
@@ -83,19 +84,12 @@ func TestStaleHolderCannotOverwrite(t *testing.T) {
 func sinkServers(t *testing.T) (*dynamodb.Client, *s3.Client, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := localaws.Config(ctx)
+	db, s3c, stop, err := localaws.Clients(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbURL, stopDB := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-	t.Cleanup(stopDB)
-	s3URL, stopS3 := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
-	t.Cleanup(stopS3)
-	db, s3c := localaws.DynamoDB(cfg, dbURL), localaws.S3(cfg, s3URL)
-	name := fmt.Sprintf("sink-%d", time.Now().UnixNano())
-	if err := lease.CreateTable(ctx, db, name); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(stop)
+	name := ddbtest.Table(t, db, "sink") // the bucket's name too
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}
@@ -127,19 +121,12 @@ func (r *racer) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func(
 func TestDayFileKeptChanging(t *testing.T) {
 	db, s3c, table, bucket := sinkServers(t)
 	ctx := context.Background()
-	m, err := lease.NewManager(db, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := m.Acquire(ctx, "day")
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := ddbtest.Acquire(t, db, table, "day")
 	defer l.Release(ctx)
 	const day = "normalized/acme/2025/12/15/items.json"
 	r := &racer{S3: s3c, key: day}
 	s := &sink{s3: r, bucket: bucket, lease: l}
-	_, err = s.assemble(ctx, "normalized/acme/2025/12/15/items/", day)
+	_, err := s.assemble(ctx, "normalized/acme/2025/12/15/items/", day)
 	if !errors.Is(err, ErrDayChanged) || !strings.Contains(err.Error(), day) || r.n != casAttempts {
 		t.Errorf("assemble: %v after %d writes, want ErrDayChanged naming %s after %d", err, r.n, day, casAttempts)
 	}
