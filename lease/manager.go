@@ -2,8 +2,6 @@ package lease
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -78,7 +76,7 @@ func (m *Manager) acquire(ctx context.Context, scope string, once bool, opts []A
 	for _, o := range opts {
 		o(&call)
 	}
-	holder := call.name + "-" + randomHex(4)
+	holder := call.name + "-" + ddbattr.Token(4)
 	rec, err := m.read(ctx, scope)
 	for poll, lost := m.pollMin, 0; err == nil; {
 		plan := planAcquire(rec, m.clock.Now(), m.max, m.skew)
@@ -236,10 +234,4 @@ func (m *Manager) capExpiry(ctx context.Context, t time.Time) time.Time {
 func defaultName() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = crand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/vectora/ingest-normalize/internal/ddbattr"
 	"github.com/vectora/ingest-normalize/internal/ddbretry"
 )
 
@@ -203,4 +204,4 @@ func (l *Lease) notHeld() error {
 }
 
 // token is a fresh ClientRequestToken.
-func token() string { return randomHex(16) }
+func token() string { return ddbattr.Token(16) }

@@ -4,6 +4,8 @@
 package ddbattr
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -52,4 +54,12 @@ func GetN(item map[string]types.AttributeValue, k string) int64 {
 		return n
 	}
 	return 0
+}
+
+// Token returns n random bytes in hex: a ClientRequestToken (16 bytes), a
+// marker's name, the random part of a holder id.
+func Token(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails
+	return hex.EncodeToString(b)
 }

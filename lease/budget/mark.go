@@ -1,8 +1,6 @@
 package budget
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -26,11 +24,7 @@ const (
 )
 
 // newMark returns a fresh random marker name.
-func newMark() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // never fails
-	return hex.EncodeToString(b[:])
-}
+func newMark() string { return ddbattr.Token(8) }
 
 func markAttr(mark string) string { return markPrefix + mark }
 

@@ -2,8 +2,6 @@ package claim
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -144,11 +142,7 @@ func retrying(ctx context.Context, s *Set, try func() (done bool, err error)) er
 }
 
 // token is a fresh ClientRequestToken.
-func token() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func token() string { return ddbattr.Token(16) }
 
 // markUpdate is the conditional write of m.
 func (s *Set) markUpdate(m Mark) *types.Update {
