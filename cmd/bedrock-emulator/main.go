@@ -13,16 +13,14 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/vectora/ingest-normalize/bedrock/emulator"
+	"github.com/vectora/ingest-normalize/internal/localaws"
 )
 
 // options are the command-line settings.
@@ -62,20 +60,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	fmt.Fprintln(stdout, startLine(ln.Addr().String(), o.settings))
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	fmt.Fprintln(stdout, "bedrock-emulator: shutting down")
-	return hs.Shutdown(shutdown)
+	err = localaws.Serve(ctx, ln, srv)
+	fmt.Fprintln(stdout, "bedrock-emulator: stopped")
+	return err
 }
 
 // envPrefix starts the name of every environment variable.

@@ -20,13 +20,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/vectora/ingest-normalize/internal/faultproxy"
+	"github.com/vectora/ingest-normalize/internal/localaws"
 )
 
 // StatsPath answers with the proxy's Stats as JSON.
@@ -72,9 +71,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return 1
 	}
 	fmt.Fprintf(stdout, "ddb-faultproxy: http://%s -> %s, rates %+v, seed %d\n", ln.Addr(), s.upstream, s.rates, s.seed)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err = serve(ctx, ln, p)
+	err = localaws.Serve(context.Background(), ln, Handler(p))
 	st, _ := json.Marshal(p.Stats())
 	fmt.Fprintf(stdout, "ddb-faultproxy: stats %s\n", st)
 	if err != nil {
@@ -93,20 +90,6 @@ func Handler(p *faultproxy.Proxy) http.Handler {
 	})
 	mux.Handle("/", p)
 	return mux
-}
-
-func serve(ctx context.Context, ln net.Listener, p *faultproxy.Proxy) error {
-	srv := &http.Server{Handler: Handler(p), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
 
 // parse reads the flags, each defaulting to its environment variable.

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,26 +44,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := parseFlags(fs, args, getenv, serveEnv); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	servers, err := listen(map[string]string{"dynamodb": o.dynamodb, "s3": o.s3})
 	if err != nil {
 		return err
 	}
 	dynURL, s3URL := servers.url("dynamodb"), servers.url("s3")
-	errc := servers.start(map[string]http.Handler{"dynamodb": localaws.DynamoDBHandler(), "s3": localaws.S3Handler()})
-	defer servers.shutdown()
+	// Both servers stop together: on a signal, when one fails, or when
+	// preparing them does.
+	ctx, cancel := context.WithCancel(ctx)
+	errc := make(chan error, 2)
+	var wg sync.WaitGroup
+	for name, h := range map[string]http.Handler{"dynamodb": localaws.DynamoDBHandler(), "s3": localaws.S3Handler()} {
+		wg.Go(func() { errc <- localaws.Serve(ctx, servers.ln[name], h) })
+	}
+	defer wg.Wait()
+	defer cancel()
 	if err := prepare(ctx, dynURL, s3URL, o); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "localstack: dynamodb %s s3 %s table %q buckets %q\n", dynURL, s3URL, o.table, o.buckets)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		fmt.Fprintln(stdout, "localstack: shutting down")
-		return nil
-	}
+	err = <-errc // nil on a signal
+	fmt.Fprintln(stdout, "localstack: shutting down")
+	return err
 }
 
 // prepare creates the table and the buckets.
@@ -98,10 +97,9 @@ func bucketExists(err error) bool {
 	return strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") || strings.Contains(err.Error(), "BucketAlreadyExists")
 }
 
-// servers are named listeners and the HTTP servers on them.
+// servers are named listeners.
 type servers struct {
 	ln map[string]net.Listener
-	hs []*http.Server
 }
 
 func listen(addrs map[string]string) (*servers, error) {
@@ -118,31 +116,6 @@ func listen(addrs map[string]string) (*servers, error) {
 }
 
 func (s *servers) url(name string) string { return "http://" + s.ln[name].Addr().String() }
-
-// start serves each handler on its listener; the channel gets the first
-// serving error.
-func (s *servers) start(handlers map[string]http.Handler) <-chan error {
-	errc := make(chan error, len(handlers))
-	for name, h := range handlers {
-		hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		s.hs = append(s.hs, hs)
-		go func(ln net.Listener) {
-			if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
-			}
-		}(s.ln[name])
-	}
-	return errc
-}
-
-func (s *servers) shutdown() {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	for _, hs := range s.hs {
-		_ = hs.Shutdown(ctx)
-	}
-	s.close()
-}
 
 func (s *servers) close() {
 	for _, ln := range s.ln {
