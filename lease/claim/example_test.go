@@ -16,10 +16,11 @@ import (
 // it, and Flush marks the last one.
 func ExampleSet_Claim() {
 	ctx := context.Background()
-	cfg, _ := localaws.Config(ctx)
-	url, stop := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
+	db, _, stop, err := localaws.Clients(ctx)
+	if err != nil {
+		panic(err)
+	}
 	defer stop()
-	db := localaws.DynamoDB(cfg, url)
 	table := fmt.Sprintf("example-%d", time.Now().UnixNano())
 	_ = lease.CreateTable(ctx, db, table)
 

@@ -24,25 +24,24 @@ import (
 // local DynamoDB, a local S3 and the Bedrock emulator.
 func ExamplePipeline_Run() {
 	ctx := context.Background()
-	cfg, _ := localaws.Config(ctx)
-	dbURL, stopDB := localaws.Endpoint("AWS_ENDPOINT_URL_DYNAMODB", localaws.DynamoDBHandler)
-	defer stopDB()
-	s3URL, stopS3 := localaws.Endpoint("AWS_ENDPOINT_URL_S3", localaws.S3Handler)
-	defer stopS3()
+	raw, s3c, stop, err := localaws.Clients(ctx)
+	if err != nil {
+		panic(err)
+	}
+	defer stop()
 	emu, _ := emulator.New(emulator.WithTimeScale(1000))
 	bedrockSrv := httptest.NewServer(emu)
 	defer bedrockSrv.Close()
 
-	raw := localaws.DynamoDB(cfg, dbURL)
 	_ = lease.CreateTable(ctx, raw, "example")
 	db := pipeline.Counting(raw) // counts lease and claim requests per Run
-	s3c := localaws.S3(cfg, s3URL)
 	_, _ = s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")})
 	_, _ = s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("ingested/acme/2025/12/15/items.json"),
 		Body: strings.NewReader(`[{"item_id":"a","source_key":"wire","title":"Acme Pharma starts a trial","content":"Acme Pharma dosed a patient."},
 {"item_id":"b","source_key":"wire","title":"","content":""}]`)})
 
 	leases, _ := lease.NewManager(db, "example")
+	cfg, _ := localaws.Config(ctx)
 	rt := bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) { o.BaseEndpoint = aws.String(bedrockSrv.URL) })
 	model, _ := bedrock.New(rt, "eu.anthropic.claude-sonnet-4-5-20250929-v1:0", bedrock.Unlimited)
 	p, err := pipeline.New(db, s3c, leases, model, "example", "data",
