@@ -184,7 +184,7 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	tok, req := need.tokens-back.tokens, need.requests-back.requests
 	envTok := need.tokens - back.envTokens()
 	meters := []meter{
-		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: 3 * tau, slack: tau / slackDivisor},
+		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: tau, slack: tau / slackDivisor},
 	}
 	if rRate > 0 { // RPM 0: Bedrock enforces no requests-per-minute quota
 		meters = append(meters, meter{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: max(req, 0), ahead: 3 * tau, slack: tau / requestSlackDivisor})

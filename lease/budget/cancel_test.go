@@ -62,3 +62,36 @@ func TestCancelAfterSettle(t *testing.T) {
 		t.Fatalf("stats %+v; want one reservation settled at 400", st)
 	}
 }
+
+// TestRefundServesAWaitingCaller: what a settled call did not use serves
+// the next caller of the process at once, before the write that caller
+// waited for has had its turn, as Bedrock's bucket has it back at
+// settlement.
+func TestRefundServesAWaitingCaller(t *testing.T) {
+	clock := fastClock()
+	b := newBudget(t, newTable(t), "dev", clock, budget.WithLimits(budget.Limits{TPM: 60_000, Burst: 10_000}))
+	ctx := context.Background()
+	first, err := b.Reserve(ctx, 10_000) // the whole burst: fits at once
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next write waits 10 s for its turn; a third caller waits for it.
+	writes := b.Stats().Writes
+	granted, served := make(chan error, 1), make(chan error, 1)
+	go func() { _, err := b.Reserve(ctx, 10_000); granted <- err }()
+	for b.Stats().Writes == writes {
+		time.Sleep(time.Millisecond)
+	}
+	go func() { _, err := b.Reserve(ctx, 6000); served <- err }()
+	settled := clock.Now()
+	first.Settle(2000) // 8000 back
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if d := clock.Now().Sub(settled); d > 5*time.Second {
+		t.Errorf("the caller was served %v after the refund, with the write's turn: want at once", d.Round(time.Second))
+	}
+	if err := <-granted; err != nil {
+		t.Fatal(err)
+	}
+}
