@@ -37,12 +37,14 @@ func (c cost) envTokens() int64 {
 var errUnwritten = errors.New("budget: ended before its write")
 
 // admission is what a successful admission write did: how long to wait
-// before the quota may be spent, and where it left the quota's token TAT
-// and the environment's, the ends of the slots its tokens were scheduled
-// in (µs).
+// before the quota may be spent (for the quota's token meter, and for the
+// others), where it left the quota's token TAT and the environment's, the
+// ends of the slots its tokens were scheduled in (µs), and the row's
+// credited total after it (see waitTurn).
 type admission struct {
-	wait            time.Duration
+	wait, waitOther time.Duration
 	until, untilEnv int64
+	credited        int64
 }
 
 // admit takes need from the row and hands back back, in one conditional
@@ -73,7 +75,7 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 		if err := row.dayCheck(now, tokens); err != nil {
 			return admission{}, fmt.Errorf("%w: %w", errUnwritten, err)
 		}
-		in := admitInput(steps, now, tokens, requests)
+		in := admitInput(steps, now, tokens, requests, back.tokens)
 		conditionRates(in, row)
 		daily(in, row, now, tokens)
 		drop := b.marked(in, mark, now)
@@ -97,7 +99,9 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 		}
 		b.remember(rec)
 		if ok {
-			return admission{wait: turn(meters, steps, rec, now), until: rec.TATs[tokenAttr("")], untilEnv: rec.TATs[tokenAttr(b.env)]}, nil
+			wait, other := turn(meters, steps, rec, now)
+			return admission{wait: wait, waitOther: other, until: rec.TATs[tokenAttr("")], untilEnv: rec.TATs[tokenAttr(b.env)],
+				credited: rec.Credited}, nil
 		}
 		lost++
 		b.learn(steps, rec)
@@ -159,18 +163,22 @@ func (b *Budget) learn(steps []step, fresh record) {
 	}
 }
 
-// turn is how long an admission that just succeeded waits for its turn:
-// the longest delay of its meters, from the TATs it found.
-func turn(meters []meter, steps []step, rec record, now time.Time) time.Duration {
-	var d time.Duration
+// turn is how long an admission that just succeeded waits for its turn,
+// from the TATs it found: the delay of the quota's token meter (the first),
+// and the longest of the others'.
+func turn(meters []meter, steps []step, rec record, now time.Time) (quota, other time.Duration) {
 	for i, m := range meters {
 		before := rec.TATs[m.attr] - steps[i].delta
 		if steps[i].set {
 			before = now.UnixMicro()
 		}
-		d = max(d, m.delay(before, now.UnixMicro()))
+		if d := m.delay(before, now.UnixMicro()); i == 0 {
+			quota = d
+		} else {
+			other = max(other, d)
+		}
 	}
-	return d
+	return quota, other
 }
 
 // plan lays out the meters this environment's admission moves: the quota's
@@ -216,7 +224,7 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 // admitInput builds the write: each meter moves its TAT, on condition that
 // the TAT is where the plan expects it; the row's counters record the
 // movement for operators.
-func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.UpdateItemInput {
+func admitInput(steps []step, now time.Time, tokens, requests, credit int64) *dynamodb.UpdateItemInput {
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{":one": ddbattr.N(1)}
 	var sets, conds []string
@@ -241,7 +249,7 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 		}
 	}
 	in := &dynamodb.UpdateItemInput{
-		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ") + " ADD " + totals(values, tokens, requests)),
+		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ") + " ADD " + totals(values, tokens, requests, credit)),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	}
@@ -252,10 +260,12 @@ func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.U
 }
 
 // totals adds the row's running totals: requests admitted, tokens taken
-// and tokens handed back.
-func totals(values map[string]types.AttributeValue, tokens, requests int64) string {
+// and tokens handed back (net of what the write takes), and every token
+// credited to the schedule (see waitTurn).
+func totals(values map[string]types.AttributeValue, tokens, requests, credit int64) string {
 	values[":rq"], values[":tk"], values[":rf"] = ddbattr.N(max(requests, 0)), ddbattr.N(max(tokens, 0)), ddbattr.N(max(-tokens, 0))
-	return "admitted :rq, reserved :tk, refunded :rf, writes :one"
+	values[":cr"] = ddbattr.N(max(credit, 0))
+	return "admitted :rq, reserved :tk, refunded :rf, credited :cr, writes :one"
 }
 
 // guess is where a meter's TAT probably is now. A meter that was busy (TAT

@@ -95,3 +95,35 @@ func TestRefundServesAWaitingCaller(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCreditMovesAWaitingTurnForward: a turn scheduled behind a peer's
+// reservation starts early once the peer settles below it and hands the
+// rest back to the row, as Bedrock's bucket has it back at settlement.
+func TestCreditMovesAWaitingTurnForward(t *testing.T) {
+	table := newTable(t)
+	clock := fastClock()
+	clock.Scale = min(clock.Scale, 5) // the early start is measured against a 9 s turn
+	limits := budget.WithLimits(budget.Limits{TPM: 60_000, Burst: 10_000})
+	peer, b := newBudget(t, table, "dev", clock, limits), newBudget(t, table, "dev", clock, limits)
+	ctx := context.Background()
+	held, err := peer.Reserve(ctx, 10_000) // the whole burst
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := clock.Now()
+	done := make(chan error, 1)
+	go func() { _, err := b.Reserve(ctx, 9000); done <- err }() // its turn: 9 s ahead
+	for b.Stats().Writes == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	held.Settle(1000)
+	if err := peer.Flush(ctx); err != nil { // 9000 back to the row
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := clock.Now().Sub(start); d > 7*time.Second {
+		t.Errorf("the turn came %v after the write, as scheduled: the peer's credit did not move it", d.Round(100*time.Millisecond))
+	}
+}

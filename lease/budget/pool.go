@@ -133,9 +133,7 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 		} // else the write may have been applied: dropping back errs on the safe side
 		return err
 	}
-	if adm.wait > 0 {
-		err = b.wait(ctx, adm.wait)
-	}
+	err = b.waitTurn(ctx, adm)
 	b.mu.Lock()
 	b.pool.tokens += gTok
 	b.pool.requests += gReq
@@ -149,6 +147,42 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	}
 	b.pool.expires = b.clock.Now().Add(b.holdTime())
 	return nil
+}
+
+// waitTurn waits for an admission's turn. One more than a quarter burst
+// away is looked at again halfway, with one read of the row: what writers
+// credited to the schedule since this write (refunds of settled calls,
+// pools handed back) moves every turn scheduled before it forward, this one
+// included, as Bedrock's bucket has refunds back at settlement. Left alone,
+// a turn keeps the price of the whole reservations scheduled before it
+// when it was written.
+func (b *Budget) waitTurn(ctx context.Context, adm admission) error {
+	quota, other, credited := adm.wait, adm.waitOther, adm.credited
+	b.mu.Lock()
+	recheck := time.Duration(b.rec.Burst) * time.Millisecond / 4
+	b.mu.Unlock()
+	for {
+		wait := max(quota, other)
+		if wait <= recheck || recheck <= 0 {
+			return b.wait(ctx, wait)
+		}
+		if err := b.wait(ctx, wait/2); err != nil {
+			return err
+		}
+		quota, other = quota-wait/2, other-wait/2
+		row, found, err := Read(ctx, b.db, b.table, b.quota)
+		b.counts.reads.Add(1)
+		if err != nil || !found || row.Credited <= credited {
+			continue
+		}
+		b.mu.Lock()
+		rate := b.tokenRate(b.clock.Now())
+		b.mu.Unlock()
+		if rate > 0 {
+			quota -= time.Duration(float64(row.Credited-credited)/rate) * time.Microsecond
+		}
+		quota, credited = max(quota, 0), row.Credited
+	}
 }
 
 // batchSize is how much one write takes, in tokens and requests. It is
