@@ -70,6 +70,7 @@
 //	  tat:<env>, rtat:<env>  N  the same for an environment under a cap
 //	  tfactor, rfactor, tfactor_at, rfactor_at  N  throttle feedback
 //	  admitted, reserved, refunded, throttles, writes  N  running totals
+//	  credited     N  every token handed back to the schedule (waiting turns move by it)
 //
 // The package never reads the environment; its time comes from a
 // clock.Clock (WithClock).
