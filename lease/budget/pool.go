@@ -163,6 +163,9 @@ func (b *Budget) waitTurn(ctx context.Context, adm admission) error {
 	b.mu.Unlock()
 	for {
 		wait := max(quota, other)
+		if wait <= 0 {
+			return nil
+		}
 		if wait <= recheck || recheck <= 0 {
 			return b.wait(ctx, wait)
 		}
