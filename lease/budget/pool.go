@@ -157,12 +157,13 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 // a turn keeps the price of the whole reservations scheduled before it
 // when it was written.
 func (b *Budget) waitTurn(ctx context.Context, adm admission) error {
-	quota, other, credited := adm.wait, adm.waitOther, adm.credited
+	now := b.clock.Now()
+	quotaAt, otherAt, credited := now.Add(adm.wait), now.Add(adm.waitOther), adm.credited
 	b.mu.Lock()
 	recheck := time.Duration(b.rec.Burst) * time.Millisecond / 4
 	b.mu.Unlock()
 	for {
-		wait := max(quota, other)
+		wait := maxTime(quotaAt, otherAt).Sub(now)
 		if wait <= 0 {
 			return nil
 		}
@@ -172,19 +173,19 @@ func (b *Budget) waitTurn(ctx context.Context, adm admission) error {
 		if err := b.wait(ctx, wait/2); err != nil {
 			return err
 		}
-		quota, other = quota-wait/2, other-wait/2
 		row, found, err := Read(ctx, b.db, b.table, b.quota)
 		b.counts.reads.Add(1)
+		now = maxTime(b.clock.Now(), now.Add(wait/2)) // the read's time counts; a clock may not have moved
 		if err != nil || !found || row.Credited <= credited {
 			continue
 		}
 		b.mu.Lock()
-		rate := b.tokenRate(b.clock.Now())
+		rate := b.tokenRate(now)
 		b.mu.Unlock()
 		if rate > 0 {
-			quota -= time.Duration(float64(row.Credited-credited)/rate) * time.Microsecond
+			quotaAt = quotaAt.Add(-time.Duration(float64(row.Credited-credited)/rate) * time.Microsecond)
 		}
-		quota, credited = max(quota, 0), row.Credited
+		credited = row.Credited
 	}
 }
 
@@ -269,4 +270,11 @@ func (b *Budget) refund(tokens, requests int64, settled bool) {
 		close(b.settled) // wake the callers waiting for a grant
 		b.settled = make(chan struct{})
 	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
