@@ -128,11 +128,12 @@ func withDefaults(cfg Config, db *dynamodb.Client) Config {
 }
 
 // DefaultScale is how much faster than the wall a Fixture's clocks run:
-// 100, or four times ddbtest.Scale when a slower server sets it lower
-// (moto, whose answers slow down under the other packages' load): a
-// lease's 60 s TTL must stay long against a loaded server's round trip.
+// 100, or twice ddbtest.Scale when a slower server sets it lower (moto,
+// a Python process whose answers take seconds when it shares two cores
+// with another suite's): a lease's 60 s TTL must stay long against the
+// server's round trip, as it is against DynamoDB's.
 func DefaultScale() float64 {
-	return min(100, 4*ddbtest.Scale())
+	return min(100, 2*ddbtest.Scale())
 }
 
 func (f *Fixture) startEmulator(cfg Config) {
