@@ -37,14 +37,12 @@ func (c cost) envTokens() int64 {
 var errUnwritten = errors.New("budget: ended before its write")
 
 // admission is what a successful admission write did: how long to wait
-// before the quota may be spent (for the quota's token meter, and for the
-// others), where it left the quota's token TAT and the environment's, the
-// ends of the slots its tokens were scheduled in (µs), and the row's
-// credited total after it (see waitTurn).
+// before the quota may be spent, and where it left the quota's token TAT
+// and the environment's, the ends of the slots its tokens were scheduled
+// in (µs).
 type admission struct {
-	wait, waitOther time.Duration
+	wait            time.Duration
 	until, untilEnv int64
-	credited        int64
 }
 
 // admit takes need from the row and hands back back, in one conditional
@@ -75,7 +73,7 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 		if err := row.dayCheck(now, tokens); err != nil {
 			return admission{}, fmt.Errorf("%w: %w", errUnwritten, err)
 		}
-		in := admitInput(steps, now, tokens, requests, back.tokens)
+		in := admitInput(steps, now, tokens, requests)
 		conditionRates(in, row)
 		daily(in, row, now, tokens)
 		drop := b.marked(in, mark, now)
@@ -99,9 +97,7 @@ func (b *Budget) admit(ctx context.Context, need, back cost) (admission, error) 
 		}
 		b.remember(rec)
 		if ok {
-			wait, other := turn(meters, steps, rec, now)
-			return admission{wait: wait, waitOther: other, until: rec.TATs[tokenAttr("")], untilEnv: rec.TATs[tokenAttr(b.env)],
-				credited: rec.Credited}, nil
+			return admission{wait: turn(meters, steps, rec, now), until: rec.TATs[tokenAttr("")], untilEnv: rec.TATs[tokenAttr(b.env)]}, nil
 		}
 		lost++
 		b.learn(steps, rec)
@@ -163,22 +159,18 @@ func (b *Budget) learn(steps []step, fresh record) {
 	}
 }
 
-// turn is how long an admission that just succeeded waits for its turn,
-// from the TATs it found: the delay of the quota's token meter (the first),
-// and the longest of the others'.
-func turn(meters []meter, steps []step, rec record, now time.Time) (quota, other time.Duration) {
+// turn is how long an admission that just succeeded waits for its turn:
+// the longest delay of its meters, from the TATs it found.
+func turn(meters []meter, steps []step, rec record, now time.Time) time.Duration {
+	var d time.Duration
 	for i, m := range meters {
 		before := rec.TATs[m.attr] - steps[i].delta
 		if steps[i].set {
 			before = now.UnixMicro()
 		}
-		if d := m.delay(before, now.UnixMicro()); i == 0 {
-			quota = d
-		} else {
-			other = max(other, d)
-		}
+		d = max(d, m.delay(before, now.UnixMicro()))
 	}
-	return quota, other
+	return d
 }
 
 // plan lays out the meters this environment's admission moves: the quota's
@@ -192,7 +184,7 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 	tok, req := need.tokens-back.tokens, need.requests-back.requests
 	envTok := need.tokens - back.envTokens()
 	meters := []meter{
-		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: tau, slack: tau / slackDivisor},
+		{attr: tokenAttr(""), rate: tRate, tau: tau, amount: tok, need: max(tok, 0), ahead: 3 * tau, slack: tau / slackDivisor},
 	}
 	if rRate > 0 { // RPM 0: Bedrock enforces no requests-per-minute quota
 		meters = append(meters, meter{attr: requestAttr(""), rate: rRate, tau: tau, amount: req, need: max(req, 0), ahead: 3 * tau, slack: tau / requestSlackDivisor})
@@ -224,7 +216,7 @@ func (b *Budget) plan(now time.Time, need, back cost) ([]meter, []step, time.Dur
 // admitInput builds the write: each meter moves its TAT, on condition that
 // the TAT is where the plan expects it; the row's counters record the
 // movement for operators.
-func admitInput(steps []step, now time.Time, tokens, requests, credit int64) *dynamodb.UpdateItemInput {
+func admitInput(steps []step, now time.Time, tokens, requests int64) *dynamodb.UpdateItemInput {
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{":one": ddbattr.N(1)}
 	var sets, conds []string
@@ -249,7 +241,7 @@ func admitInput(steps []step, now time.Time, tokens, requests, credit int64) *dy
 		}
 	}
 	in := &dynamodb.UpdateItemInput{
-		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ") + " ADD " + totals(values, tokens, requests, credit)),
+		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ") + " ADD " + totals(values, tokens, requests)),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	}
@@ -260,12 +252,10 @@ func admitInput(steps []step, now time.Time, tokens, requests, credit int64) *dy
 }
 
 // totals adds the row's running totals: requests admitted, tokens taken
-// and tokens handed back (net of what the write takes), and every token
-// credited to the schedule (see waitTurn).
-func totals(values map[string]types.AttributeValue, tokens, requests, credit int64) string {
+// and tokens handed back.
+func totals(values map[string]types.AttributeValue, tokens, requests int64) string {
 	values[":rq"], values[":tk"], values[":rf"] = ddbattr.N(max(requests, 0)), ddbattr.N(max(tokens, 0)), ddbattr.N(max(-tokens, 0))
-	values[":cr"] = ddbattr.N(max(credit, 0))
-	return "admitted :rq, reserved :tk, refunded :rf, credited :cr, writes :one"
+	return "admitted :rq, reserved :tk, refunded :rf, writes :one"
 }
 
 // guess is where a meter's TAT probably is now. A meter that was busy (TAT

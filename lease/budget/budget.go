@@ -50,7 +50,6 @@ type Budget struct {
 	rec      record // the row as last seen
 	pool     pool
 	granting chan struct{}   // closed when the write in flight ends
-	settled  chan struct{}   // closed when a refund comes into the pool
 	avg      float64         // moving average of reservation sizes
 	inside   int             // callers inside Reserve
 	open     int             // reservations neither settled nor cancelled
@@ -68,7 +67,7 @@ type counters struct {
 // a *ConfigError naming the first invalid setting.
 func New(db DynamoDB, table, quota, env string, opts ...Option) (*Budget, error) {
 	b := &Budget{db: db, table: table, quota: quota, env: env, clock: clock.System, log: slog.New(slog.DiscardHandler),
-		settled: make(chan struct{}), batch: 8, decrease: 0.7, recovery: DefaultRecovery, cooldown: 5 * time.Second}
+		batch: 8, decrease: 0.7, recovery: DefaultRecovery, cooldown: 5 * time.Second}
 	for _, o := range opts {
 		o(b)
 	}

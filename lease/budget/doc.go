@@ -27,15 +27,12 @@
 // The row holds a generic cell rate algorithm per meter: the theoretical
 // arrival time of the quota's tokens and requests (and of each capped
 // environment's), so that an admission is a blind conditional addition to
-// it, and admissions may be scheduled into the future so that contenders
-// are served in write order instead of racing: up to a burst for tokens
-// (what is scheduled ahead keeps the price of whole reservations, which
-// settled calls mostly hand back), three for requests. Each write takes
-// into a local pool one call for each of this process's callers, and at
-// least three while the quota is saturated (up to 8, within the burst);
-// the pool is spent for a hold of half the burst. What settled calls hand
-// back goes back to it and serves this process's next calls for a hold of
-// its own, even while the next write waits for its turn.
+// it, and admissions may be scheduled up to three bursts into the future so
+// that contenders are served in write order instead of racing. Each write
+// takes into a local pool one call for each of this process's callers, and
+// at least three while the quota is saturated (up to 8, within the burst);
+// the pool is spent for a hold of half the burst, and refunds from Settle
+// go back to it.
 //
 // Bounds: any 60 s window admits at most TPM plus the burst (burst_ms of
 // quota) plus what pools took during their hold (half the burst) before
@@ -70,7 +67,6 @@
 //	  tat:<env>, rtat:<env>  N  the same for an environment under a cap
 //	  tfactor, rfactor, tfactor_at, rfactor_at  N  throttle feedback
 //	  admitted, reserved, refunded, throttles, writes  N  running totals
-//	  credited     N  every token handed back to the schedule (waiting turns move by it)
 //
 // The package never reads the environment; its time comes from a
 // clock.Clock (WithClock).

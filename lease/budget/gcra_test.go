@@ -118,7 +118,7 @@ func TestGCRALagBound(t *testing.T) {
 // branch's [now − slack, …].
 func TestResetBranchAcceptsUpToNow(t *testing.T) {
 	now := time.UnixMicro(100e6)
-	in := admitInput([]step{{attr: "rtat", set: true, check: true, lo: 95e6, top: 100e6, delta: 1e6}}, now, 10, 1, 0)
+	in := admitInput([]step{{attr: "rtat", set: true, check: true, lo: 95e6, top: 100e6, delta: 1e6}}, now, 10, 1)
 	cond := *in.ConditionExpression
 	if !strings.Contains(cond, "#a0 <= :t0") {
 		t.Fatalf("condition %q: want the reset branch to accept TAT <= now", cond)

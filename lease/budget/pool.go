@@ -12,9 +12,6 @@ type pool struct {
 	expires          time.Time
 	until            int64 // end of the slot its tokens were scheduled in, µs (see credit)
 	untilEnv         int64 // the same on the environment's capped meter
-	// Of tokens, what settled calls handed back (at most tokens), and when
-	// the last of them did, µs (see take).
-	refunded, refundedAt int64
 }
 
 // credit is what of pool p may be handed back to the row at now: the part
@@ -53,30 +50,14 @@ func lapse(n, until int64, now time.Time, rate float64) int64 {
 	return max(int64(left), 0)
 }
 
-// take spends from the local pool when it is large enough and fresh: its
-// grant within the hold, or what settled calls handed back within a hold
-// of the last refund. The pool's requests bind only under a
-// requests-per-minute quota: without one, the tokens settled calls handed
-// back (what they reserved and did not use: with prompt caching, more than
-// half) serve the next calls.
-//
-// Refunds serve calls even while this process's next grant waits for its
-// turn, as Bedrock's bucket has them back at settlement: a grant scheduled
-// ahead has its slot fixed when it is written, and the calls waiting for
-// it would otherwise run at the price of their whole reservations until
-// every grant written before the refunds came back has had its turn.
+// take spends from the local pool when it is fresh and large enough. The
+// pool's requests bind only under a requests-per-minute quota: without one,
+// the tokens settled calls handed back (what they reserved and did not
+// use: with prompt caching, more than half) serve the next calls.
 func (b *Budget) take(tokens int64) bool {
 	p := &b.pool
-	if p.tokens < tokens || (b.rec.RPM > 0 && p.requests < 1) {
-		return false
-	}
-	now := b.clock.Now()
-	switch {
-	case now.Before(p.expires): // the grant's tokens first: refunds stay spendable longer
-		p.refunded = min(p.refunded, p.tokens-tokens)
-	case p.refunded >= tokens && now.Before(time.UnixMicro(p.refundedAt).Add(b.holdTime())):
-		p.refunded -= tokens
-	default:
+	rpm := b.rec.RPM > 0
+	if p.tokens < tokens || (rpm && p.requests < 1) || !b.clock.Now().Before(p.expires) {
 		return false
 	}
 	p.tokens -= tokens
@@ -90,13 +71,10 @@ func (b *Budget) take(tokens int64) bool {
 // caller has in flight. Called with b.mu held; it releases it while waiting.
 func (b *Budget) refill(ctx context.Context, tokens int64) error {
 	if ch := b.granting; ch != nil {
-		settled := b.settled
 		b.mu.Unlock()
 		defer b.mu.Lock()
 		select {
 		case <-ch:
-			return nil
-		case <-settled: // a refund may serve the caller before the grant
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -127,13 +105,12 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 			b.pool.tokens += back.tokens
 			b.pool.requests += back.requests
 			b.pool.expires = back.expires
-			b.pool.until, b.pool.untilEnv = back.until, back.untilEnv
-			b.pool.refunded += back.refunded
-			b.pool.refundedAt = max(b.pool.refundedAt, back.refundedAt)
 		} // else the write may have been applied: dropping back errs on the safe side
 		return err
 	}
-	err = b.waitTurn(ctx, adm)
+	if adm.wait > 0 {
+		err = b.wait(ctx, adm.wait)
+	}
 	b.mu.Lock()
 	b.pool.tokens += gTok
 	b.pool.requests += gReq
@@ -147,46 +124,6 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	}
 	b.pool.expires = b.clock.Now().Add(b.holdTime())
 	return nil
-}
-
-// waitTurn waits for an admission's turn. One more than a quarter burst
-// away is looked at again halfway, with one read of the row: what writers
-// credited to the schedule since this write (refunds of settled calls,
-// pools handed back) moves every turn scheduled before it forward, this one
-// included, as Bedrock's bucket has refunds back at settlement. Left alone,
-// a turn keeps the price of the whole reservations scheduled before it
-// when it was written.
-func (b *Budget) waitTurn(ctx context.Context, adm admission) error {
-	now := b.clock.Now()
-	quotaAt, otherAt, credited := now.Add(adm.wait), now.Add(adm.waitOther), adm.credited
-	b.mu.Lock()
-	recheck := time.Duration(b.rec.Burst) * time.Millisecond / 4
-	b.mu.Unlock()
-	for {
-		wait := maxTime(quotaAt, otherAt).Sub(now)
-		if wait <= 0 {
-			return nil
-		}
-		if wait <= recheck || recheck <= 0 {
-			return b.wait(ctx, wait)
-		}
-		if err := b.wait(ctx, wait/2); err != nil {
-			return err
-		}
-		row, found, err := Read(ctx, b.db, b.table, b.quota)
-		b.counts.reads.Add(1)
-		now = maxTime(b.clock.Now(), now.Add(wait/2)) // the read's time counts; a clock may not have moved
-		if err != nil || !found || row.Credited <= credited {
-			continue
-		}
-		b.mu.Lock()
-		rate := b.tokenRate(now)
-		b.mu.Unlock()
-		if rate > 0 {
-			quotaAt = quotaAt.Add(-time.Duration(float64(row.Credited-credited)/rate) * time.Microsecond)
-		}
-		credited = row.Credited
-	}
 }
 
 // batchSize is how much one write takes, in tokens and requests. It is
@@ -254,27 +191,11 @@ func (b *Budget) requestRate(now time.Time) float64 {
 }
 
 // refund returns quota to the pool: spent again while the pool is fresh,
-// else handed back to the row by the next write or Flush. What a settled
-// call did not use is spendable for a hold on its own (see take); a
-// cancelled reservation (a throttle, as a rule) is not: its retry would go
-// straight back into the throttle.
-func (b *Budget) refund(tokens, requests int64, settled bool) {
+// else handed back to the row by the next write or Flush.
+func (b *Budget) refund(tokens, requests int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.open--
 	b.pool.tokens += tokens
 	b.pool.requests += requests
-	if settled && tokens > 0 {
-		b.pool.refunded += tokens
-		b.pool.refundedAt = b.clock.Now().UnixMicro()
-		close(b.settled) // wake the callers waiting for a grant
-		b.settled = make(chan struct{})
-	}
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

@@ -59,7 +59,6 @@ type Row struct {
 	Admitted  int64               `dynamodbav:"admitted"`  // requests admitted
 	Reserved  int64               `dynamodbav:"reserved"`  // tokens taken
 	Refunded  int64               `dynamodbav:"refunded"`  // tokens handed back
-	Credited  int64               `dynamodbav:"credited"`  // tokens handed back to the schedule, refunds within a write's net included
 	Throttles int64               `dynamodbav:"throttles"` // throttles reported
 	Writes    int64               `dynamodbav:"writes"`    // admission writes
 	Day       int64               `dynamodbav:"day"`       // the UTC day DayUsed counts, in days since the epoch
