@@ -25,7 +25,7 @@ type grant struct {
 func TestBudgetUnderDynamoDBFaults(t *testing.T) {
 	t.Parallel()
 	const tpm, rpm, burstMS = 600_000, 6000, 10_000
-	clk := clock.Scaled{Epoch: time.Now(), Scale: scale() * 2}
+	clk := clock.Scaled{Epoch: time.Now(), Scale: scale()}
 	st := newStack(t, faultproxy.Uniform(0.05), 20*time.Millisecond)
 	end := clk.Now().Add(time.Duration(pick(70, 240)) * time.Second)
 	var (

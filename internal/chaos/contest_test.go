@@ -194,7 +194,9 @@ func (c contest) holdAndCheck(t *testing.T, st *stack, l *lease.Lease, clk clock
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), clock.Wall(clk, c.ttl/2))
 	defer cancel()
-	if err := guardedPut(ctx, st.Table, l, "x"); err != nil && l.Valid() {
+	// A write cut by this check's own deadline (a request the proxy holds)
+	// says nothing of who holds the scope: only a refusal does.
+	if err := guardedPut(ctx, st.Table, l, "x"); err != nil && l.Valid() && !errors.Is(err, context.DeadlineExceeded) {
 		atomic.AddInt64(&out.Confused, 1)
 		t.Errorf("%s (fence %d) believes it holds the lease but its Guard fails: %v", l.Holder(), l.Fence(), err)
 	}
