@@ -6,8 +6,7 @@ takes no lock, so two conditional writes racing on one item can both pass
 their condition (seen here: two lease holders given the same fencing
 number). DynamoDB itself is linearizable per item. This wrapper keeps moto's
 threaded HTTP server (Go clients keep many connections open) but applies
-requests one at a time, in the order they arrive, which restores that
-guarantee.
+requests one at a time, which restores that guarantee.
 
 Usage: moto-serial.py [-H HOST] [-p PORT]
 """
@@ -18,36 +17,8 @@ from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 
-class FifoLock:
-    """A lock granted in the order it was asked for.
-
-    threading.Lock is not fair: under load one waiting request (a lease
-    renewal) can be passed over again and again until its lease expires,
-    which DynamoDB, whose latency does not grow with other items' traffic,
-    never does. In arrival order a request waits at most for the ones
-    already queued.
-    """
-
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._next = 0  # the next ticket to hand out
-        self._serving = 0  # the ticket that holds the lock
-
-    def __enter__(self):
-        with self._cond:
-            ticket = self._next
-            self._next += 1
-            while ticket != self._serving:
-                self._cond.wait()
-
-    def __exit__(self, *exc):
-        with self._cond:
-            self._serving += 1
-            self._cond.notify_all()
-
-
 def serialized(app):
-    lock = FifoLock()
+    lock = threading.Lock()
 
     def wrapped(environ, start_response):
         with lock:
