@@ -22,6 +22,8 @@ import (
 // that the limit is kept on time; a failed one is tried again every
 // quarter heartbeat, and a write carrying the renewal that has not landed
 // a quarter heartbeat after it was due does not hold the heartbeat back.
+// Once the expiry reaches the invocation's deadline cap, there is nothing
+// left to renew: the heartbeat waits for the trust limit.
 func (l *Lease) heartbeat(parent context.Context) {
 	defer l.beat.Done()
 	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
@@ -32,12 +34,21 @@ func (l *Lease) heartbeat(parent context.Context) {
 	for {
 		now, exp := l.m.clock.Now(), l.Expires()
 		trust := exp.Add(-l.m.skew)
+		capped := l.capped(parent, exp)
 		if !now.Before(trust) {
-			l.lose(fmt.Sprintf("not renewed before expiry %s minus skew %v (frozen, partitioned or too slow)",
-				exp.UTC().Format(time.RFC3339Nano), l.m.skew))
+			if capped {
+				l.lose(fmt.Sprintf("expiry %s is the invocation's deadline plus grace %v, minus skew %v: the invocation is ending",
+					exp.UTC().Format(time.RFC3339Nano), l.m.grace, l.m.skew))
+			} else {
+				l.lose(fmt.Sprintf("not renewed before expiry %s minus skew %v (frozen, partitioned or too slow)",
+					exp.UTC().Format(time.RFC3339Nano), l.m.skew))
+			}
 			return
 		}
 		due := maxTime(exp.Add(l.m.heartbeat-l.m.ttl), retryAt)
+		if capped {
+			due = trust // nothing left to renew: wait for the end
+		}
 		if !inFlight && !now.Before(due) {
 			// A write that carries the renewal and has not landed a quarter
 			// heartbeat after it was due (stalled in the network) does not
@@ -77,6 +88,15 @@ func (l *Lease) heartbeat(parent context.Context) {
 		case <-l.m.clock.After(wait):
 		}
 	}
+}
+
+// capped reports whether the expiry exp is within a quarter heartbeat of
+// the invocation's deadline cap: no renewal can extend it by more, so the
+// heartbeat has nothing left to renew and waits for the trust limit,
+// instead of renewing in a loop that cannot move the expiry.
+func (l *Lease) capped(ctx context.Context, exp time.Time) bool {
+	enough := exp.Add(l.m.heartbeat / 4)
+	return l.m.capExpiry(ctx, enough).Before(enough)
 }
 
 // renewal is the outcome of one heartbeat renewal: failed (try again

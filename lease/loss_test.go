@@ -3,6 +3,7 @@ package lease_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -91,10 +92,25 @@ func TestHolderThatStopsRenewingLosesItsSlot(t *testing.T) {
 	}
 }
 
+// waitCounter is a clock that counts its waits.
+type waitCounter struct {
+	clock.Scaled
+	waits atomic.Int64
+}
+
+func (c *waitCounter) After(d time.Duration) <-chan time.Time {
+	c.waits.Add(1)
+	return c.Scaled.After(d)
+}
+
+// TestLeaseNeverOutlivesTheDeadline: the expiry stays within the
+// invocation's deadline plus grace; once it reaches that cap the heartbeat
+// waits quietly (no renewal loop that cannot move it), and the lease ends
+// at the trust limit saying the invocation is ending.
 func TestLeaseNeverOutlivesTheDeadline(t *testing.T) {
-	clk := fastClock()
-	m := newManager(t, newTable(t), clk)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond) // 20 s of clock time
+	clk := &waitCounter{Scaled: fastClock()}
+	m := newManager(t, newTable(t), clk, lease.WithSkew(5*time.Second)) // trust ends 3 s before the deadline
+	ctx, cancel := context.WithTimeout(context.Background(), clock.Wall(clk, 20*time.Second))
 	defer cancel()
 	l, err := m.Acquire(ctx, "dev")
 	if err != nil {
@@ -107,6 +123,14 @@ func TestLeaseNeverOutlivesTheDeadline(t *testing.T) {
 		if e := l.Expires(); e.After(limit) {
 			t.Fatalf("expiry %v past deadline + grace (%v)", e, limit)
 		}
-		<-clk.After(5 * time.Second)
+		<-clk.Scaled.After(5 * time.Second)
+	}
+	// 25 s of clock time, heartbeat 10 s: a handful of waits, not a loop.
+	if n := clk.waits.Load(); n > 20 {
+		t.Errorf("the heartbeat waited %d times in 25 s at the deadline cap, want a handful", n)
+	}
+	var lost *lease.LostError
+	if err := l.Err(); !errors.As(err, &lost) || !strings.Contains(lost.Reason, "deadline") {
+		t.Errorf("lease at its deadline cap past the trust limit: %v, want lost as the invocation ends", err)
 	}
 }

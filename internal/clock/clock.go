@@ -63,13 +63,14 @@ func FromWall(c Clock, d time.Duration) time.Duration {
 	return time.Duration(float64(d) * rate(c))
 }
 
-// rate is how many times faster than the wall clock c runs.
+// Rate returns how many times faster than the wall clock c runs: Scale.
+func (c Scaled) Rate() float64 { return c.Scale }
+
+// rate is how many times faster than the wall clock c runs: its Rate when
+// it has one (a Scaled clock, or a clock that wraps one), 1 otherwise.
 func rate(c Clock) float64 {
-	switch s := c.(type) {
-	case Scaled:
-		return s.Scale
-	case *Scaled:
-		return s.Scale
+	if r, ok := c.(interface{ Rate() float64 }); ok {
+		return r.Rate()
 	}
 	return 1
 }
