@@ -46,15 +46,18 @@ type Budget struct {
 	log                *slog.Logger
 	warned             sync.Once // the seed's disagreement with the row is logged once
 
-	mu       sync.Mutex
-	rec      record // the row as last seen
-	pool     pool
-	granting chan struct{}   // closed when the write in flight ends
-	avg      float64         // moving average of reservation sizes
-	inside   int             // callers inside Reserve
-	open     int             // reservations neither settled nor cancelled
-	busy     map[string]bool // meters to plan on the add branch (see learn)
-	marks    []string        // markers of applied credit writes, to remove (see mark.go)
+	mu         sync.Mutex
+	rec        record // the row as last seen
+	pool       pool
+	granting   chan struct{}   // closed when the write in flight ends
+	settled    chan struct{}   // closed when a settled call hands tokens back to the pool
+	avg        float64         // moving average of reservation sizes
+	inside     int             // callers inside Reserve
+	open       int             // reservations neither settled nor cancelled
+	openTokens int64           // the tokens they reserved
+	handBack   float64         // moving average of what settled calls handed back, a share of their reservation
+	busy       map[string]bool // meters to plan on the add branch (see learn)
+	marks      []string        // markers of applied credit writes, to remove (see mark.go)
 }
 
 // counters are what Stats reports.
@@ -67,7 +70,7 @@ type counters struct {
 // a *ConfigError naming the first invalid setting.
 func New(db DynamoDB, table, quota, env string, opts ...Option) (*Budget, error) {
 	b := &Budget{db: db, table: table, quota: quota, env: env, clock: clock.System, log: slog.New(slog.DiscardHandler),
-		batch: 8, decrease: 0.7, recovery: DefaultRecovery, cooldown: 5 * time.Second}
+		settled: make(chan struct{}), batch: 8, decrease: 0.7, recovery: DefaultRecovery, cooldown: 5 * time.Second}
 	for _, o := range opts {
 		o(b)
 	}
@@ -92,6 +95,7 @@ func (b *Budget) Reserve(ctx context.Context, tokens int64) (*Reservation, error
 	defer b.mu.Unlock()
 	b.inside++
 	defer func() { b.inside-- }()
+	awaited := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -108,8 +112,13 @@ func (b *Budget) Reserve(ctx context.Context, tokens int64) (*Reservation, error
 		}
 		if b.take(tokens) {
 			b.open++
+			b.openTokens += tokens
 			b.counts.reserved.Add(1)
 			return &Reservation{b: b, tokens: tokens}, nil
+		}
+		if !awaited && b.awaitRefund(ctx, tokens) {
+			awaited = true
+			continue
 		}
 		if err := b.refill(ctx, tokens); err != nil {
 			return nil, err

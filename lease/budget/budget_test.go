@@ -127,21 +127,18 @@ func TestBudgetSharedByContenders(t *testing.T) {
 	if util < 0.9 {
 		t.Errorf("utilization %.1f%% of TPM over %v, want ≥ 90%%", 100*util, elapsed)
 	}
-	// Share: the tokens the budget granted each contender (what it
-	// controls), not what the contender then chose to use.
-	granted := make([]int64, contenders)
-	var total int64
+	// Share: the tokens each contender drew from the quota, net of what
+	// its calls handed back, as Bedrock counts them (its reservations
+	// count some tokens twice: what a settled call hands back serves the
+	// contender's next call). Each contender here is one caller making
+	// about 37 calls of random sizes and uses: one whose refund happens to
+	// cover its next call skips its turn, as Bedrock's bucket lets it, so
+	// shares spread wider than the schedule's own (0.78–1.24 of the equal
+	// share without refunds reused, 0.69–1.35 with, over 10 runs each). No
+	// contender is starved, none takes a multiple of its share.
+	mean := float64(used) / contenders
 	for i, c := range cs {
-		for _, e := range c.events {
-			if e.req > 0 {
-				granted[i] += e.tokens
-			}
-		}
-		total += granted[i]
-	}
-	mean := float64(total) / contenders
-	for i, c := range cs {
-		if share := float64(granted[i]) / mean; share < 0.75 || share > 1.25 {
+		if share := float64(c.used) / mean; share < 0.6 || share > 1.4 {
 			t.Errorf("contender %d used %.2f× the equal share (%d calls, %+v)", i, share, c.calls, budgets[i].Stats())
 		}
 	}

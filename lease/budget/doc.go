@@ -29,12 +29,19 @@
 // environment's), so that an admission is a blind conditional addition to
 // it, and admissions may be scheduled up to three bursts into the future so
 // that contenders are served in write order instead of racing. Each write
-// takes into a local pool one call for each of this process's callers, and
-// at least three while the quota is saturated (up to 8, within the burst);
-// the pool is spent for a hold of half the burst, and refunds from Settle
-// go back to it.
+// takes into a local pool a whole number of calls: one for each of this
+// process's callers, at least three while the quota is saturated, about a
+// quarter of the burst at most, and one when the write would wait more
+// than a quarter of a burst for its turn (every process keeps a write in
+// that queue, at the price of whole reservations). The pool is spent for a hold
+// of half the burst. What settled calls hand back goes back to it and
+// serves this process's next calls at once, for a hold of its own, as
+// Bedrock's bucket has it back at settlement; and a caller whose write
+// would wait behind the queue waits instead for a call in flight to settle
+// when what those calls will hand back covers it.
 //
-// Bounds: any 60 s window admits at most TPM plus the burst (burst_ms of
+// Bounds: counting tokens net of what settled calls hand back, as
+// Bedrock's bucket does, any 60 s window admits at most TPM plus the burst (burst_ms of
 // quota) plus what pools took during their hold (half the burst) before
 // the window, plus a lag of a tenth of the burst: TPM + 1.6 × the burst,
 // with the default 10 s burst 1.27 × TPM. Requests (only where an RPM is

@@ -3,6 +3,7 @@ package budget
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 )
 
@@ -12,6 +13,9 @@ type pool struct {
 	expires          time.Time
 	until            int64 // end of the slot its tokens were scheduled in, µs (see credit)
 	untilEnv         int64 // the same on the environment's capped meter
+	// Of tokens, what settled calls handed back (at most tokens), and when
+	// the last of them did, µs (see refund.go).
+	refunded, refundedAt int64
 }
 
 // credit is what of pool p may be handed back to the row at now: the part
@@ -50,14 +54,23 @@ func lapse(n, until int64, now time.Time, rate float64) int64 {
 	return max(int64(left), 0)
 }
 
-// take spends from the local pool when it is fresh and large enough. The
-// pool's requests bind only under a requests-per-minute quota: without one,
-// the tokens settled calls handed back (what they reserved and did not
-// use: with prompt caching, more than half) serve the next calls.
+// take spends from the local pool when it is large enough and fresh: its
+// grant within the hold, or what settled calls handed back within a hold
+// of the last refund (see refund.go). The pool's requests bind only under
+// a requests-per-minute quota: without one, the tokens settled calls
+// handed back (what they reserved and did not use: with prompt caching,
+// more than half) serve the next calls.
 func (b *Budget) take(tokens int64) bool {
 	p := &b.pool
-	rpm := b.rec.RPM > 0
-	if p.tokens < tokens || (rpm && p.requests < 1) || !b.clock.Now().Before(p.expires) {
+	if p.tokens < tokens || (b.rec.RPM > 0 && p.requests < 1) {
+		return false
+	}
+	switch now := b.clock.Now(); {
+	case now.Before(p.expires): // the grant's tokens first: refunds stay spendable longer
+		p.refunded = min(p.refunded, p.tokens-tokens)
+	case p.refunded >= tokens && now.Before(b.refundsExpire()):
+		p.refunded -= tokens
+	default:
 		return false
 	}
 	p.tokens -= tokens
@@ -71,10 +84,13 @@ func (b *Budget) take(tokens int64) bool {
 // caller has in flight. Called with b.mu held; it releases it while waiting.
 func (b *Budget) refill(ctx context.Context, tokens int64) error {
 	if ch := b.granting; ch != nil {
+		settled := b.settled
 		b.mu.Unlock()
 		defer b.mu.Lock()
 		select {
 		case <-ch:
+			return nil
+		case <-settled: // a refund may serve the caller before the grant
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -105,6 +121,9 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 			b.pool.tokens += back.tokens
 			b.pool.requests += back.requests
 			b.pool.expires = back.expires
+			b.pool.until, b.pool.untilEnv = back.until, back.untilEnv
+			b.pool.refunded += back.refunded
+			b.pool.refundedAt = max(b.pool.refundedAt, back.refundedAt)
 		} // else the write may have been applied: dropping back errs on the safe side
 		return err
 	}
@@ -126,20 +145,25 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	return nil
 }
 
-// batchSize is how much one write takes, in tokens and requests. It is
+// batchSize is how much one write takes, in tokens and requests: a whole
+// number of calls, so that no part of a grant too small for a call sits
+// charged in the pool until it is handed back to the schedule's end. It is
 // one call for each of this process's callers (those waiting in Reserve
 // and those holding a reservation), at most batch: a pool larger than the
 // local concurrency would sit idle while charged and peers wait for it.
 // A call counts as the average reservation seen so far, so that grants of
-// equal size keep contenders with different calls fair. The write stays
-// within a quarter of this environment's burst (poolShare) and is never
-// less than this call.
+// equal size keep contenders with different calls fair. The write stays near a quarter of this environment's burst
+// (poolShare, rounded to whole calls).
 //
 // While the quota is saturated (the token meter's TAT, as last seen, is
-// ahead of now) a write takes at least busyCalls calls: every admission
-// then waits its turn anyway, the pool outlives the calls in flight and
-// serves their next reservations without a write, and what is left of it
-// when it expires goes back to a TAT that stays ahead, so nothing is lost.
+// ahead of now) a write takes at least busyCalls calls: the pool outlives
+// the calls in flight and serves their next reservations without a write.
+// But a write that would wait more than a quarter of a burst for its turn
+// takes one call: every process keeps one write in that queue, scheduled
+// at the price of whole reservations while the calls settle far below
+// them, and grants of several calls each make it long enough that what
+// the calls hand back comes to its end seconds late (10 invocations: the
+// quota at a third of its rate for the first 20 s of a run).
 func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	if b.avg == 0 {
 		b.avg = float64(tokens)
@@ -152,24 +176,52 @@ func (b *Budget) batchSize(tokens int64) (int64, int64) {
 	if b.rec.TATs[tokenAttr("")] > now.UnixMicro() {
 		calls = max(calls, busyCalls)
 	}
-	n := min(float64(b.batch), calls, max(burstTok/(poolShare*b.avg), 1))
+	n := min(float64(b.batch), calls, burstTok/(poolShare*b.avg))
 	if burstReq > 0 {
-		n = min(n, max(burstReq, 1))
+		n = min(n, burstReq)
+	}
+	n = max(math.Round(n), 1)
+	if n > 1 && float64(b.queue(now))*b.tokenRate(now)+n*b.avg > queueLimit*burstTok {
+		n = 1
 	}
 	// Never more than the day has left, if this call fits in it.
-	return min(max(int64(n*b.avg), tokens), max(b.rec.DayLeft(now), tokens)), max(int64(n), 1)
+	return min(max(int64(n*b.avg), tokens), max(b.rec.DayLeft(now), tokens)), int64(n)
 }
 
 // busyCalls is the smallest write, in calls, while the quota is saturated.
 const busyCalls = 3
 
-// poolShare bounds a write to 1/poolShare of the burst. A call reserves
-// its whole input and max_tokens and settles far lower (with prompt
-// caching, at about 40 % of its reservation), so the calls in flight
+// poolShare bounds a write to about 1/poolShare of the burst. A call
+// reserves its whole input and max_tokens and settles far lower (with
+// prompt caching, at about 40 % of its reservation), so the calls in flight
 // already hold much of the burst in tokens they will hand back; pools of a
-// whole burst on top of that left every contender waiting for its turn
-// (coordinated utilization 70 % at K = 3 instead of 95 %).
+// whole burst on top of that left every contender waiting for its turn.
 const poolShare = 4
+
+// queueLimit is how far ahead of now, in bursts, a write of several calls
+// may schedule the quota's token meter (see batchSize): its turn then
+// comes at most a quarter of a burst later.
+const queueLimit = 1.25
+
+// queue is how far ahead of now the quota's token meter probably is, µs:
+// as far as when it was last seen, if it was ahead then (a saturated quota
+// keeps its queue: every writer waiting in it writes again after its turn),
+// else where it was seen.
+func (b *Budget) queue(now time.Time) int64 {
+	tat := b.rec.TATs[tokenAttr("")]
+	if b.rec.seen > 0 && tat > b.rec.seen {
+		return tat - b.rec.seen
+	}
+	return b.rec.guess(tokenAttr(""), now.UnixMicro()) - now.UnixMicro()
+}
+
+// wouldWait reports whether a write for tokens would wait for its turn,
+// as far as the row was last seen.
+func (b *Budget) wouldWait(tokens int64) bool {
+	now := b.clock.Now()
+	rate := b.tokenRate(now)
+	return float64(b.queue(now))*rate+float64(tokens) > float64(b.rec.tau(b.env))*rate
+}
 
 // holdTime is how long pooled quota may wait for a call: WithHold, or half
 // the burst.
@@ -188,14 +240,4 @@ func (b *Budget) tokenRate(now time.Time) float64 {
 
 func (b *Budget) requestRate(now time.Time) float64 {
 	return b.rec.RPM / 60e6 * b.rec.Factor(Requests, now)
-}
-
-// refund returns quota to the pool: spent again while the pool is fresh,
-// else handed back to the row by the next write or Flush.
-func (b *Budget) refund(tokens, requests int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.open--
-	b.pool.tokens += tokens
-	b.pool.requests += requests
 }

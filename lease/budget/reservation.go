@@ -33,7 +33,7 @@ func (r *Reservation) Settle(used int64) {
 	r.once.Do(func() {
 		r.b.counts.settled.Add(1)
 		r.b.counts.spent.Add(used)
-		r.b.refund(r.tokens-used, 0)
+		r.b.refund(r.tokens, r.tokens-used, 0, true)
 	})
 }
 
@@ -45,6 +45,6 @@ func (r *Reservation) Cancel() {
 	}
 	r.once.Do(func() {
 		r.b.counts.cancelled.Add(1)
-		r.b.refund(r.tokens, 1)
+		r.b.refund(r.tokens, r.tokens, 1, false)
 	})
 }
