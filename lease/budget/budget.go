@@ -192,6 +192,7 @@ func (b *Budget) Admits(ctx context.Context) error {
 // when an invocation ends, so that peers can use what it did not.
 func (b *Budget) Flush(ctx context.Context) error {
 	b.mu.Lock()
+	b.lapseRefunds()
 	back := b.credit(b.pool, b.clock.Now())
 	b.pool = pool{}
 	b.mu.Unlock()

@@ -31,30 +31,32 @@
 // that contenders are served in write order instead of racing. Each write
 // takes into a local pool a whole number of calls: one for each of this
 // process's callers, at least three while the quota is saturated, about a
-// quarter of the burst at most, and one when the write would wait more
-// than a quarter of a burst for its turn (every process keeps a write in
-// that queue, at the price of whole reservations). The pool is spent for a hold
+// quarter of the burst at most, and one when the write would wait more than
+// a quarter of a burst for its turn (every process keeps a write in that
+// queue, at the price of whole reservations). The pool is spent for a hold
 // of half the burst. What settled calls hand back goes back to it and
-// serves this process's next calls at once, for a hold of its own, as
-// Bedrock's bucket has it back at settlement; and a caller whose write
-// would wait behind the queue waits instead for a call in flight to settle
-// when what those calls will hand back covers it.
+// serves this process's next calls at once, as Bedrock's bucket has it back
+// at settlement, or goes back to the row with the next write, for a burst
+// and a half; later it lapses (Bedrock's bucket may have lost it since).
+// And a caller whose write would wait behind the queue waits instead for a
+// call in flight to settle when what those calls will hand back covers it.
 //
-// Bounds: counting tokens net of what settled calls hand back, as
-// Bedrock's bucket does, any 60 s window admits at most TPM plus the burst (burst_ms of
-// quota) plus what pools took during their hold (half the burst) before
+// Bounds: counting tokens net of what settled calls hand back, as Bedrock's
+// bucket does, any 60 s window admits at most TPM plus the burst (burst_ms
+// of quota) plus what pools took during their hold (half the burst) before
 // the window, plus a lag of a tenth of the burst: TPM + 1.6 × the burst,
 // with the default 10 s burst 1.27 × TPM. Requests (only where an RPM is
 // set; Bedrock has none since May 2026) lag by up to half the burst: RPM +
-// 2 × the burst. The bound holds whatever the timing: a pool handed back
-// is credited only for the part of its slot ahead of now or ended less than
-// a burst ago (the rest lapses), a changed quota or a throttle's cut rescales what is scheduled
-// ahead and refuses writes planned at the old rate, and a credit carries a
-// marker so that a write sent twice applies once. Priorities leave
-// headroom: the highest priority present may fill the whole burst, the
-// lowest half of it. A throttle reported by any invocation lowers the
-// effective rate of that quota for all of them (× 0.7, at most once per
-// 5 s), and it probes back up by 0.5 % of the quota a second.
+// 2 × the burst. The bound holds whatever the timing: a pool handed back is
+// credited only for the part of its slot ahead of now or ended less than a
+// burst ago (the rest lapses), what calls handed back lapses a burst and a
+// half after their settlement, a changed quota or a throttle's cut rescales
+// what is scheduled ahead and refuses writes planned at the old rate, and a
+// credit carries a marker so that a write sent twice applies once.
+// Priorities leave headroom: the highest priority present may fill the
+// whole burst, the lowest half of it. A throttle reported by any invocation
+// lowers the effective rate of that quota for all of them (× 0.7, at most
+// once per 5 s), and it probes back up by 0.5 % of the quota a second.
 //
 // # The row
 //

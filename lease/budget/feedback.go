@@ -59,7 +59,7 @@ func (b *Budget) Throttled(ctx context.Context, q Quota) {
 	// counted on was taken (by another application, as a rule). The
 	// reservation itself stays cancelled (Bedrock charged nothing); the
 	// row's net tokens count the cost.
-	b.pool.expires, b.pool.refunded = time.Time{}, 0
+	b.pool.expires, b.pool.refunds = time.Time{}, nil
 	if q == Tokens {
 		b.pool.tokens -= int64(b.avg)
 	}

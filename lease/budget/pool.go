@@ -13,9 +13,9 @@ type pool struct {
 	expires          time.Time
 	until            int64 // end of the slot its tokens were scheduled in, µs (see credit)
 	untilEnv         int64 // the same on the environment's capped meter
-	// Of tokens, what settled calls handed back (at most tokens), and when
-	// the last of them did, µs (see refund.go).
-	refunded, refundedAt int64
+	// Of tokens, what settled calls handed back and when, oldest first
+	// (see refund.go).
+	refunds []refundEntry
 }
 
 // credit is what of pool p may be handed back to the row at now: the part
@@ -55,21 +55,22 @@ func lapse(n, until int64, now time.Time, rate float64) int64 {
 }
 
 // take spends from the local pool when it is large enough and fresh: its
-// grant within the hold, or what settled calls handed back within a hold
-// of the last refund (see refund.go). The pool's requests bind only under
+// grant within the hold, or what settled calls handed back less than
+// refundLife ago (see refund.go). The pool's requests bind only under
 // a requests-per-minute quota: without one, the tokens settled calls
 // handed back (what they reserved and did not use: with prompt caching,
 // more than half) serve the next calls.
 func (b *Budget) take(tokens int64) bool {
+	b.lapseRefunds()
 	p := &b.pool
 	if p.tokens < tokens || (b.rec.RPM > 0 && p.requests < 1) {
 		return false
 	}
 	switch now := b.clock.Now(); {
 	case now.Before(p.expires): // the grant's tokens first: refunds stay spendable longer
-		p.refunded = min(p.refunded, p.tokens-tokens)
-	case p.refunded >= tokens && now.Before(b.refundsExpire()):
-		p.refunded -= tokens
+		p.trim(p.tokens - tokens)
+	case p.refunded() >= tokens:
+		p.trim(p.refunded() - tokens)
 	default:
 		return false
 	}
@@ -110,6 +111,7 @@ func (b *Budget) refill(ctx context.Context, tokens int64) error {
 // b.mu held; it releases it during the write and the wait for its turn.
 func (b *Budget) grant(ctx context.Context, tokens int64) error {
 	gTok, gReq := b.batchSize(tokens)
+	b.lapseRefunds()
 	back := b.pool
 	b.pool = pool{}
 	credit := b.credit(back, b.clock.Now())
@@ -122,8 +124,7 @@ func (b *Budget) grant(ctx context.Context, tokens int64) error {
 			b.pool.requests += back.requests
 			b.pool.expires = back.expires
 			b.pool.until, b.pool.untilEnv = back.until, back.untilEnv
-			b.pool.refunded += back.refunded
-			b.pool.refundedAt = max(b.pool.refundedAt, back.refundedAt)
+			b.pool.refunds = append(back.refunds, b.pool.refunds...)
 		} // else the write may have been applied: dropping back errs on the safe side
 		return err
 	}

@@ -132,3 +132,38 @@ func TestCallerWaitsForARefundBeforeTheQueue(t *testing.T) {
 		t.Errorf("%d writes for a caller the refund covered, want none", w)
 	}
 }
+
+// TestOldRefundsLapse: what a settled call handed back goes back to the
+// row with the next write or Flush while it is young; more than a burst
+// and a half after the settlement it lapses. Bedrock had it back at
+// settlement, and its bucket, full meanwhile, may have lost it: credited
+// that late, it would be scheduled again for tokens Bedrock no longer has.
+func TestOldRefundsLapse(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		after   time.Duration
+		wantNet int64
+	}{
+		{"young", 0, 2000},
+		{"old", 16 * time.Second, 10_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			table, clk := newTable(t), fastClock()
+			b := newBudget(t, table, "dev", clk, budget.WithLimits(budget.Limits{TPM: 60_000, Burst: 10_000}), budget.WithBatch(1))
+			r, err := b.Reserve(ctx, 10_000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Settle(2000) // 8000 back to the pool
+			<-clk.After(tc.after)
+			if err := b.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			row := readRow(t, table)
+			if net := row["reserved"] - row["refunded"]; net != tc.wantNet {
+				t.Errorf("row charged %d net tokens, want %d", net, tc.wantNet)
+			}
+		})
+	}
+}
